@@ -1,0 +1,27 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kvmmu module entry points: bring the pieces up in dependency order and
+ * tear them down in reverse.
+ */
+#include <linux/init.h>
+#include <linux/module.h>
+
+#include "kvmmu/device.h"
+
+static int __init kvmmu_init(void)
+{
+	/* The device goes last: once it exists, userspace can use us. */
+	return kvmmu_dev_init();
+}
+
+static void __exit kvmmu_exit(void)
+{
+	kvmmu_dev_exit();
+}
+
+module_init(kvmmu_init);
+module_exit(kvmmu_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("kvmmu: a KVM-style secondary MMU kept coherent through mmu_notifier");
+MODULE_AUTHOR("The kvmmu developers");

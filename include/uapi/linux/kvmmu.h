@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * kvmmu user ABI.
+ *
+ * The ioctls are shaped after KVM's: where KVM has an ioctl for the same
+ * job, kvmmu uses the same number (under its own magic), structure layout
+ * and semantics, so VMM code ports by renaming.  kvmmu uses its own magic
+ * so that a KVM ioctl sent to a kvmmu fd (or the reverse) fails with ENOTTY
+ * instead of doing something else.  See Documentation/api.rst.
+ */
+#ifndef _UAPI_LINUX_KVMMU_H
+#define _UAPI_LINUX_KVMMU_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+/*
+ * Bumped only on an incompatible change; new features are discovered with
+ * extensions instead, as with KVM.
+ */
+#define KVMMU_API_VERSION	1
+
+/* 0xBA is unused in Documentation/userspace-api/ioctl/ioctl-number.rst. */
+#define KVMMUIO			0xBA
+
+/* ioctls for /dev/kvmmu */
+#define KVMMU_GET_API_VERSION	_IO(KVMMUIO, 0x00)
+
+#endif /* _UAPI_LINUX_KVMMU_H */

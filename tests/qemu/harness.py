@@ -1,0 +1,693 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""kvmmu test harness: build test kernels, boot them under qemu, collect verdicts.
+
+kvmmu can only be exercised inside a booted kernel, so every test run is:
+
+  1. a kernel (built from Debian's linux-source-* with our config fragments,
+     cached outside the repository, or Debian's stock vmlinuz),
+  2. kvmmu.ko and the KUnit test module built against that kernel,
+  3. an initramfs holding busybox, the modules, the static selftests and
+     tests/qemu/init,
+  4. a qemu-system-x86_64 boot (TCG) whose *second* serial port carries the
+     results.  init opens that port and unlinks its device node before any
+     test runs, so nothing but init can write there; a panic, a hang or a
+     lost result leaves the verdict incomplete, which is a failure.
+
+The kernel console (first serial port) is scanned for splats; each one is
+reported against the test that was running when it appeared, using the
+markers init writes to /dev/kmsg.
+"""
+
+import argparse
+import fcntl
+import fnmatch
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+QEMU_DIR = os.path.join(REPO, 'tests', 'qemu')
+CONFIG_DIR = os.path.join(QEMU_DIR, 'config')
+CACHE = os.environ.get('KVMMU_CACHE', '/var/cache/kvmmu')
+OUT = os.environ.get('KVMMU_OUT', os.path.join(REPO, 'out'))
+JOBS = str((os.cpu_count() or 1) + 1)
+
+# Flavour name -> (Debian source package, config fragments).
+KERNELS = {
+    'fast': ('linux-source-6.1', ['base.config']),
+    'debug': ('linux-source-6.1', ['base.config', 'debug.config']),
+    '6.12': ('linux-source-6.12', ['base.config']),
+}
+FLAVOURS = list(KERNELS) + ['stock']
+
+# Module sources copied into each flavour's private build directory, so
+# builds for different kernels never share object files.
+MODULE_TREE = ['Kbuild', 'include', 'dev', 'mmu', 'notifier', 'memslots',
+               'arch', os.path.join('tests', 'kunit')]
+
+
+def log(msg):
+    print(f'[harness] {msg}', file=sys.stderr, flush=True)
+
+
+class HarnessError(Exception):
+    pass
+
+
+def run(cmd, logfile=None, **kw):
+    """Run @cmd; on failure raise with the tail of its output."""
+    if logfile:
+        with open(logfile, 'w') as f:
+            r = subprocess.run(cmd, stdout=f, stderr=subprocess.STDOUT, **kw)
+        if r.returncode:
+            with open(logfile, errors='replace') as f:
+                tail = ''.join(f.readlines()[-30:])
+            raise HarnessError(f'{" ".join(cmd)} failed ({r.returncode}), '
+                               f'log {logfile}:\n{tail}')
+        return r
+    r = subprocess.run(cmd, **kw)
+    if r.returncode:
+        raise HarnessError(f'{" ".join(cmd)} failed ({r.returncode})')
+    return r
+
+
+def capture(cmd):
+    return subprocess.run(cmd, check=True, capture_output=True,
+                          text=True).stdout.strip()
+
+
+class Lock:
+    """An flock on a file in the cache, so concurrent runs don't race."""
+
+    def __init__(self, name):
+        os.makedirs(os.path.join(CACHE, 'locks'), exist_ok=True)
+        self.path = os.path.join(CACHE, 'locks', name)
+
+    def __enter__(self):
+        self.f = open(self.path, 'w')
+        fcntl.flock(self.f, fcntl.LOCK_EX)
+        return self
+
+    def __exit__(self, *a):
+        fcntl.flock(self.f, fcntl.LOCK_UN)
+        self.f.close()
+
+
+def setup():
+    """Install missing packages (tests/setup.sh is idempotent)."""
+    run(['bash', os.path.join(REPO, 'tests', 'setup.sh')])
+
+
+# ---------------------------------------------------------------- kernels
+
+def source_tree(pkg):
+    """Extract Debian's linux-source tarball once per package version."""
+    version = capture(['dpkg-query', '-W', '-f=${Version}', pkg])
+    series = pkg.split('-')[-1]
+    dest = os.path.join(CACHE, 'src', f'{pkg}_{version}')
+    tree = os.path.join(dest, pkg)
+    with Lock(f'src-{pkg}'):
+        if not os.path.exists(os.path.join(dest, '.extracted')):
+            log(f'extracting {pkg} {version}')
+            shutil.rmtree(dest, ignore_errors=True)
+            os.makedirs(dest)
+            run(['tar', '-C', dest, '-xf', f'/usr/src/{pkg}.tar.xz'])
+            open(os.path.join(dest, '.extracted'), 'w').close()
+            # Older versions of the same series are dead weight.
+            for old in os.listdir(os.path.join(CACHE, 'src')):
+                if old.startswith(f'{pkg}_') and old != os.path.basename(dest):
+                    shutil.rmtree(os.path.join(CACHE, 'src', old), True)
+    assert series
+    return tree, version
+
+
+def parse_fragment(text):
+    """Map CONFIG_X -> wanted value ('n' for '# CONFIG_X is not set')."""
+    want = {}
+    for line in text.splitlines():
+        line = line.strip()
+        m = re.match(r'^# (CONFIG_\w+) is not set$', line)
+        if m:
+            want[m.group(1)] = 'n'
+            continue
+        if not line or line.startswith('#'):
+            continue
+        k, _, v = line.partition('=')
+        want[k] = v
+    return want
+
+
+def missing_options(want, dotconfig):
+    have = parse_fragment(dotconfig)
+    bad = []
+    for k, v in want.items():
+        got = have.get(k, 'n')
+        if got != v:
+            bad.append(f'{k}={v} (got {got})')
+    return bad
+
+
+def kernel(flavour):
+    """Build (or reuse) the test kernel for @flavour; return its build dir.
+
+    The cache key covers the source package version, the fragment contents
+    and the compiler, so editing a fragment or updating the source package
+    rebuilds, and nothing else does.
+    """
+    pkg, frags = KERNELS[flavour]
+    tree, version = source_tree(pkg)
+    fragment = ''.join(open(os.path.join(CONFIG_DIR, f)).read() for f in frags)
+    gcc = capture(['gcc', '--version']).splitlines()[0]
+    key = hashlib.sha256(f'{pkg}\0{version}\0{gcc}\0{fragment}'.encode()
+                         ).hexdigest()[:16]
+    kroot = os.path.join(CACHE, 'kernels')
+    build = os.path.join(kroot, f'{flavour}-{key}')
+    done = os.path.join(build, '.kvmmu-built')
+    with Lock(f'kernel-{flavour}'):
+        if os.path.exists(done):
+            log(f'kernel {flavour}: cached ({pkg} {version}, key {key})')
+            return build, tree
+        log(f'kernel {flavour}: building {pkg} {version} (key {key}); '
+            f'log {build}/build.log')
+        shutil.rmtree(build, ignore_errors=True)
+        os.makedirs(build)
+        frag_path = os.path.join(build, 'kvmmu.fragment')
+        with open(frag_path, 'w') as f:
+            f.write(fragment)
+        make = ['make', '-C', tree, f'O={build}', 'ARCH=x86_64']
+        t0 = time.time()
+        run(make + [f'KCONFIG_ALLCONFIG={frag_path}', 'allnoconfig'],
+            logfile=os.path.join(build, 'config.log'))
+        with open(os.path.join(build, '.config')) as f:
+            bad = missing_options(parse_fragment(fragment), f.read())
+        if bad:
+            raise HarnessError(f'kernel {flavour}: requested options did not '
+                               f'survive olddefconfig:\n  ' + '\n  '.join(bad))
+        run(make + [f'-j{JOBS}', 'bzImage', 'modules'],
+            logfile=os.path.join(build, 'build.log'))
+        open(done, 'w').write(f'{time.time() - t0:.0f}\n')
+        log(f'kernel {flavour}: built in {time.time() - t0:.0f}s')
+        for old in os.listdir(kroot):
+            if old.startswith(f'{flavour}-') and old != os.path.basename(build):
+                shutil.rmtree(os.path.join(kroot, old), True)
+    return build, tree
+
+
+def stock_kernel():
+    """Debian's own kernel: stock headers to build against, vmlinuz to boot.
+
+    linux-headers-amd64 names the ABI; the matching image package is
+    downloaded and unpacked into the cache, never installed on the host.
+    """
+    deps = capture(['dpkg-query', '-W', '-f=${Depends}', 'linux-headers-amd64'])
+    m = re.search(r'linux-headers-(\S+-amd64)', deps)
+    if not m:
+        raise HarnessError(f'cannot find the stock ABI in "{deps}"')
+    abi = m.group(1)
+    kdir = f'/usr/src/linux-headers-{abi}'
+    dest = os.path.join(CACHE, 'stock', abi)
+    vmlinuz = os.path.join(dest, 'boot', f'vmlinuz-{abi}')
+    with Lock('stock'):
+        if not os.path.exists(vmlinuz):
+            log(f'stock: fetching linux-image-{abi}')
+            shutil.rmtree(dest, ignore_errors=True)
+            dl = os.path.join(dest, 'deb')
+            os.makedirs(dl)
+            run(['apt-get', 'download', '-q', f'linux-image-{abi}'], cwd=dl,
+                logfile=os.path.join(dest, 'download.log'))
+            deb = [f for f in os.listdir(dl) if f.endswith('.deb')][0]
+            run(['dpkg-deb', '-x', os.path.join(dl, deb), dest])
+            shutil.rmtree(dl)
+    return abi, kdir, vmlinuz
+
+
+# ---------------------------------------------------------------- builds
+
+def copy_tree(dest, entries):
+    shutil.rmtree(dest, ignore_errors=True)
+    os.makedirs(dest)
+    for e in entries:
+        src = os.path.join(REPO, e)
+        if os.path.isdir(src):
+            shutil.copytree(src, os.path.join(dest, e))
+        elif os.path.exists(src):
+            os.makedirs(os.path.dirname(os.path.join(dest, e)), exist_ok=True)
+            shutil.copy2(src, os.path.join(dest, e))
+
+
+def build_modules(kdir, outdir, src=None):
+    """Build kvmmu (or the module in @src) against @kdir in a private copy."""
+    if src is None:
+        copy_tree(outdir, MODULE_TREE)
+    else:
+        shutil.rmtree(outdir, ignore_errors=True)
+        shutil.copytree(src, outdir)
+    run(['make', '-C', kdir, f'M={outdir}', f'-j{JOBS}', 'modules'],
+        logfile=outdir + '.log')
+    return sorted(f for f in os.listdir(outdir) if f.endswith('.ko'))
+
+
+def ksft_dir():
+    """kselftest_harness.h comes from the 6.12 tree: it can select tests."""
+    tree, _ = source_tree('linux-source-6.12')
+    return os.path.join(tree, 'tools', 'testing', 'selftests')
+
+
+def build_selftests():
+    out = os.path.join(OUT, 'selftests')
+    os.makedirs(out, exist_ok=True)
+    run(['make', '-C', os.path.join(REPO, 'tests', 'selftests'),
+         f'KSFT_DIR={ksft_dir()}', f'OUTPUT={out}', f'-j{JOBS}'],
+        logfile=out + '.log')
+    return out
+
+
+# ---------------------------------------------------------------- boot
+
+SPLAT = re.compile(
+    r'WARNING:|BUG:|\bOops\b|Kernel panic|general protection fault|KASAN:|'
+    r'UBSAN:|sleeping function called from invalid context|'
+    r'possible (circular|recursive) locking|inconsistent lock state|'
+    r'suspicious RCU usage|rcu: INFO:|self-detected stall|'
+    r'kmemleak: \d+ new suspected|unreferenced object 0x|'
+    r'INFO: task \S+ blocked for more than|soft lockup|hard LOCKUP|'
+    r'list_(add|del) corruption')
+MARK = re.compile(r'kvmmu-harness: begin (.*)$')
+TAP = re.compile(r'^(\s*)(not ok|ok) \d+ (?:- )?(\S+)(.*)$')
+
+
+class Result:
+    def __init__(self):
+        self.items = []   # (status, name, detail)
+
+    def add(self, status, name, detail=''):
+        self.items.append((status, name, detail))
+
+    def count(self, status):
+        return sum(1 for s, _, _ in self.items if s == status)
+
+
+def tap_status(ok, rest):
+    if re.search(r'#\s*SKIP', rest, re.I):
+        return 'skip'
+    return 'pass' if ok == 'ok' else 'fail'
+
+
+def parse_suite(res, kind, suite, lines, rc, test_glob):
+    """Turn one suite's (K)TAP into results; a crash mid-suite is a failure."""
+    cases, plan, top = [], None, None
+    depth = None
+    for line in lines:
+        m = TAP.match(line)
+        if kind == 'kunit':
+            # Cases are the first nested level; parametrised cases nest
+            # their parameters one level deeper.
+            if m and m.group(1):
+                ind = len(m.group(1))
+                depth = ind if depth is None else min(depth, ind)
+                if ind == depth:
+                    cases.append((m.group(3), tap_status(m.group(2), m.group(4)),
+                                  m.group(4)))
+            elif m:
+                top = tap_status(m.group(2), m.group(4))
+            pm = re.match(r'^\s+1\.\.(\d+)', line)
+            if pm and plan is None:
+                plan = int(pm.group(1))
+        else:
+            if m and not m.group(1):
+                cases.append((m.group(3), tap_status(m.group(2), m.group(4)),
+                              m.group(4)))
+            pm = re.match(r'^1\.\.(\d+)', line)
+            if pm:
+                plan = int(pm.group(1))
+    wanted = [c for c in cases if fnmatch.fnmatch(c[0], test_glob)]
+    for name, st, rest in wanted:
+        res.add(st, f'{kind} {suite}.{name}', rest.strip())
+    if test_glob != '*':
+        return
+    if plan is not None and len(cases) < plan:
+        res.add('fail', f'{kind} {suite}', f'{plan - len(cases)} of {plan} '
+                'results missing: crashed or hung mid-suite')
+    if kind == 'selftest' and rc not in (0, 4) and not any(
+            st == 'fail' for _, st, _ in cases):
+        res.add('fail', f'{kind} {suite}', f'exited {rc}')
+    if kind == 'kunit' and top == 'fail' and not any(
+            st == 'fail' for _, st, _ in cases):
+        res.add('fail', f'{kind} {suite}', 'suite failed')
+    if not cases and plan is None:
+        res.add('fail', f'{kind} {suite}', 'no TAP output')
+
+
+def parse_results(res, text, suite_glob, test_glob):
+    """Parse the verdict channel.  Returns True if the stream completed."""
+    lines = text.splitlines()
+    begun = ended = False
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if line.startswith('KVMMU-BEGIN'):
+            begun = True
+        elif line == 'KVMMU-END':
+            ended = True
+        elif line.startswith('CHECK '):
+            parts = line.split(' ', 3)
+            res.add(parts[2], f'check {parts[1]}',
+                    parts[3] if len(parts) > 3 else '')
+        elif line.startswith('SUITE '):
+            _, kind, suite = line.split(' ', 2)
+            body, rc, closed = [], 0, False
+            i += 1
+            while i < len(lines):
+                if lines[i].startswith('ENDSUITE'):
+                    m = re.search(r'rc=(\d+)', lines[i])
+                    rc = int(m.group(1)) if m else 0
+                    closed = True
+                    break
+                body.append(lines[i])
+                i += 1
+            if fnmatch.fnmatch(suite, suite_glob):
+                parse_suite(res, kind, suite, body, rc, test_glob)
+                if not closed:
+                    res.add('fail', f'{kind} {suite}',
+                            'did not finish (panic or hang)')
+        i += 1
+    if not begun:
+        res.add('fail', 'boot', 'init never reported: the kernel did not boot')
+    elif not ended:
+        res.add('fail', 'verdict', 'result stream incomplete: the kernel '
+                'panicked, hung or crashed (see the console log)')
+    else:
+        res.add('pass', 'verdict', 'complete')
+    return ended
+
+
+def scan_console(res, text):
+    """Any splat in the kernel log fails the run, named by the test it hit."""
+    current = 'boot'
+    splats = []
+    for line in text.splitlines():
+        m = MARK.search(line)
+        if m:
+            current = m.group(1).strip()
+            continue
+        if SPLAT.search(line):
+            splats.append((current, line.strip()))
+    for where, line in splats:
+        res.add('fail', f'kernel log during "{where}"', line)
+    if not splats:
+        res.add('pass', 'kernel log', 'no warnings, BUGs, lockdep, KASAN, '
+                'RCU stall or kmemleak reports')
+
+
+def initramfs(outdir, modules, selftests, conf):
+    root = os.path.join(outdir, 'initramfs')
+    shutil.rmtree(root, ignore_errors=True)
+    for d in ('bin', 'etc', 'lib/kvmmu', 'selftests', 'proc', 'sys', 'dev',
+              'tmp'):
+        os.makedirs(os.path.join(root, d))
+    shutil.copy2('/bin/busybox', os.path.join(root, 'bin', 'busybox'))
+    shutil.copy2(os.path.join(QEMU_DIR, 'init'), os.path.join(root, 'init'))
+    for ko in modules:
+        shutil.copy2(ko, os.path.join(root, 'lib', 'kvmmu'))
+    for t in selftests:
+        shutil.copy2(t, os.path.join(root, 'selftests'))
+    with open(os.path.join(root, 'etc', 'kvmmu-test.conf'), 'w') as f:
+        for k, v in conf.items():
+            f.write(f"{k}='{v}'\n")
+    cpio = os.path.join(outdir, 'initramfs.cpio')
+    files = subprocess.run(['find', '.'], cwd=root, check=True,
+                           capture_output=True).stdout
+    with open(cpio, 'wb') as f:
+        subprocess.run(['cpio', '--quiet', '-o', '-H', 'newc', '-R', '0:0'],
+                       cwd=root, input=files, stdout=f, check=True)
+    return cpio
+
+
+def boot(outdir, bzimage, cpio, timeout, extra_cmdline=''):
+    console = os.path.join(outdir, 'console.log')
+    results = os.path.join(outdir, 'results.log')
+    for f in (console, results):
+        open(f, 'w').close()
+    node_mem = '1536M'
+    cmd = ['timeout', '-k', '10', str(timeout),
+           'qemu-system-x86_64', '-nodefaults', '-no-user-config',
+           '-machine', 'q35', '-accel', 'tcg', '-cpu', 'max', '-smp', '2',
+           '-m', '3G',
+           '-object', f'memory-backend-ram,id=m0,size={node_mem}',
+           '-object', f'memory-backend-ram,id=m1,size={node_mem}',
+           '-numa', 'node,nodeid=0,cpus=0,memdev=m0',
+           '-numa', 'node,nodeid=1,cpus=1,memdev=m1',
+           '-display', 'none', '-no-reboot',
+           '-serial', f'file:{console}', '-serial', f'file:{results}',
+           '-kernel', bzimage, '-initrd', cpio,
+           '-append', 'console=ttyS0,115200 panic=-1 printk.devkmsg=on '
+           f'{extra_cmdline}'.strip()]
+    t0 = time.time()
+    r = subprocess.run(cmd, stdin=subprocess.DEVNULL,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    took = time.time() - t0
+    with open(console, errors='replace') as f:
+        con = f.read()
+    with open(results, errors='replace') as f:
+        resl = f.read()
+    timed_out = r.returncode in (124, 137)
+    qemu_err = r.stderr.decode(errors='replace').strip() if (
+        r.returncode and not timed_out) else ''
+    return con, resl, timed_out, took, qemu_err
+
+
+# ---------------------------------------------------------------- one flavour
+
+def run_flavour(flavour, suite_glob='*', test_glob='*', inject=None,
+                timeout=None):
+    """Build everything for @flavour, boot it, and return its Result."""
+    res = Result()
+    outdir = os.path.join(OUT, flavour)
+    os.makedirs(outdir, exist_ok=True)
+    t0 = time.time()
+    try:
+        if flavour == 'stock':
+            _, kdir, bzimage = stock_kernel()
+            extra = ''
+        else:
+            kdir, _ = kernel(flavour)
+            bzimage = os.path.join(kdir, 'arch', 'x86', 'boot', 'bzImage')
+            extra = 'kasan_multi_shot' if flavour == 'debug' else ''
+        mods = build_modules(kdir, os.path.join(outdir, 'module'))
+        res.add('pass', 'build kvmmu.ko', f'-Werror against {kdir}')
+        modpaths = [os.path.join(outdir, 'module', m) for m in mods]
+        kunit_mods = [m for m in mods if m != 'kvmmu.ko']
+        conf_args = ''
+        if inject:
+            fmods = build_modules(kdir, os.path.join(outdir, 'fault'),
+                                  src=os.path.join(QEMU_DIR, 'fault'))
+            modpaths += [os.path.join(outdir, 'fault', m) for m in fmods]
+            kunit_mods = fmods
+            conf_args = f'mode={inject}'
+        st_dir = build_selftests()
+        tests = sorted(t for t in os.listdir(st_dir)
+                       if os.access(os.path.join(st_dir, t), os.X_OK)
+                       and not t.endswith('.log'))
+        if inject:
+            tests = []
+        sel = [t for t in tests if fnmatch.fnmatch(t, suite_glob)]
+        conf = {
+            'KUNIT_MODULES': ' '.join(kunit_mods),
+            'KUNIT_ARGS': conf_args,
+            'SELFTESTS': ' '.join(sel),
+            'SELFTEST_ARGS': '',
+        }
+        cpio = initramfs(outdir, modpaths,
+                         [os.path.join(st_dir, t) for t in sel], conf)
+    except HarnessError as e:
+        res.add('fail', 'build', str(e))
+        return res
+    if timeout is None:
+        timeout = 1200 if flavour == 'debug' else 400
+    log(f'{flavour}: booting (timeout {timeout}s); logs in {outdir}')
+    con, resl, timed_out, took, qemu_err = boot(outdir, bzimage, cpio,
+                                                timeout, extra)
+    if qemu_err:
+        res.add('fail', 'qemu', qemu_err[-500:])
+    if timed_out:
+        res.add('fail', 'timeout', f'no verdict after {timeout}s: hang')
+    parse_results(res, resl, suite_glob, test_glob)
+    scan_console(res, con)
+    log(f'{flavour}: booted and ran in {took:.0f}s '
+        f'({time.time() - t0:.0f}s with builds)')
+    return res
+
+
+# ---------------------------------------------------------------- static checks
+
+def our_c_files():
+    """Tracked and not-yet-tracked C sources, never build output."""
+    files = capture(['git', '-C', REPO, 'ls-files', '--cached', '--others',
+                     '--exclude-standard', '*.c', '*.h']).split()
+    files = [os.path.join(REPO, f) for f in files]
+    if not files:
+        raise HarnessError('no C files found to check')
+    return files
+
+
+def style(res):
+    """checkpatch.pl --strict from Debian's 6.1 source tree on our C files."""
+    tree, _ = source_tree('linux-source-6.1')
+    cp = os.path.join(tree, 'scripts', 'checkpatch.pl')
+    r = subprocess.run(['perl', cp, '--strict', '--no-tree', '--terse',
+                        '--show-types', '--no-summary', '-f'] + our_c_files(),
+                       capture_output=True, text=True)
+    out = r.stdout.strip()
+    if r.returncode or out:
+        res.add('fail', 'style checkpatch --strict', out)
+    else:
+        res.add('pass', 'style checkpatch --strict',
+                f'{len(our_c_files())} files clean')
+
+
+def stock_kdir():
+    return stock_kernel()[1]
+
+
+def sparse(res, kdir):
+    """sparse (C=2) against @kdir; anything it says about our files fails."""
+    outdir = os.path.join(OUT, 'sparse')
+    copy_tree(outdir, MODULE_TREE)
+    r = subprocess.run(['make', '-C', kdir, f'M={outdir}', 'C=2',
+                        'CHECK=sparse', 'modules'],
+                       capture_output=True, text=True)
+    ours = [l for l in (r.stdout + r.stderr).splitlines()
+            if l.startswith(outdir) and re.search(r': (warning|error):', l)]
+    if r.returncode or ours:
+        res.add('fail', 'sparse C=2', '\n'.join(ours) or r.stderr[-2000:])
+    else:
+        res.add('pass', 'sparse C=2', f'clean against {kdir}')
+
+
+def stock_build(res, kdir):
+    try:
+        build_modules(kdir, os.path.join(OUT, 'stock-headers'))
+        res.add('pass', 'build against stock headers', kdir)
+    except HarnessError as e:
+        res.add('fail', 'build against stock headers', str(e))
+
+
+# ---------------------------------------------------------------- reporting
+
+def report(results):
+    """Print every result, a per-flavour table and the closing count line."""
+    total = {'pass': 0, 'fail': 0, 'skip': 0}
+    for group, res in results:
+        for st, name, detail in res.items:
+            tag = {'pass': 'PASS', 'fail': 'FAIL', 'skip': 'SKIP'}[st]
+            line = f'{tag} [{group}] {name}'
+            if st != 'pass' and detail:
+                line += ': ' + detail.replace('\n', '\n        ')
+            print(line)
+    print()
+    print(f'{"":12} {"passed":>7} {"failed":>7} {"skipped":>7}')
+    for group, res in results:
+        c = {k: res.count(k) for k in total}
+        for k in total:
+            total[k] += c[k]
+        print(f'{group:12} {c["pass"]:7} {c["fail"]:7} {c["skip"]:7}')
+    print(f'{total["pass"]} passed, {total["fail"]} failed, '
+          f'{total["skip"]} skipped')
+    return total['fail'] == 0 and total['pass'] > 0
+
+
+def check(flavours, suite_glob, test_glob, static=True):
+    setup()
+    results = []
+    t0 = time.time()
+    if static:
+        res = Result()
+        kdir = stock_kdir()
+        style(res)
+        stock_build(res, kdir)
+        sparse(res, kdir)
+        results.append(('static', res))
+    for fl in flavours:
+        results.append((fl, run_flavour(fl, suite_glob, test_glob)))
+    log(f'check took {time.time() - t0:.0f}s')
+    return report(results)
+
+
+INJECTIONS = {
+    # mode: (what the harness must report, a regexp over failed items)
+    'kunit-fail': ('a failing KUnit case',
+                   r'kunit kvmmu_harness_fault\.harness_fault_kunit'),
+    'warn': ('a WARN in the kernel log',
+             r'kernel log during "kunit kvmmu_harness_fault\.ko".*WARNING'),
+    'panic': ('a kernel panic', r'^verdict:'),
+    'hang': ('a hang', r'^timeout:'),
+}
+
+
+def harness_selftest(modes):
+    """Each injected fault must make the normal machinery report failure."""
+    setup()
+    res = Result()
+    for mode in modes:
+        what, pattern = INJECTIONS[mode]
+        got = run_flavour('fast', inject=mode,
+                          timeout=90 if mode == 'hang' else None)
+        fails = [f'{n}: {d}' for s, n, d in got.items if s == 'fail']
+        if any(re.search(pattern, f, re.S) for f in fails):
+            res.add('pass', f'harness reports {what}', fails[0])
+        else:
+            res.add('fail', f'harness reports {what}',
+                    'not reported as expected; failures seen: '
+                    + ('; '.join(fails) or 'none'))
+    return report([('harness', res)])
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = ap.add_subparsers(dest='cmd', required=True)
+    k = sub.add_parser('kernel', help='build (or reuse) test kernels')
+    k.add_argument('flavours', nargs='*', default=list(KERNELS))
+    c = sub.add_parser('check', help='static checks, every flavour, summary')
+    c.add_argument('--flavour', action='append', choices=FLAVOURS,
+                   help='run only this flavour (repeatable)')
+    c.add_argument('--suite', default='*',
+                   help='glob over KUnit suite / selftest binary names')
+    c.add_argument('--test', default='*', help='glob over test case names')
+    c.add_argument('--no-static', action='store_true',
+                   help='skip style, sparse and the stock-headers build')
+    h = sub.add_parser('harness-selftest',
+                       help='show that injected faults are reported')
+    h.add_argument('modes', nargs='*', default=list(INJECTIONS))
+    sub.add_parser('style', help='checkpatch --strict on our C files')
+    sp = sub.add_parser('sparse', help='sparse C=2 on our files')
+    sp.add_argument('--kdir', help='kernel build dir (default: stock)')
+    args = ap.parse_args()
+    try:
+        if args.cmd == 'kernel':
+            for fl in args.flavours:
+                print(kernel(fl)[0])
+            return 0
+        if args.cmd == 'check':
+            fls = args.flavour or FLAVOURS
+            static = not args.no_static and not args.flavour
+            return 0 if check(fls, args.suite, args.test, static) else 1
+        if args.cmd == 'harness-selftest':
+            return 0 if harness_selftest(args.modes) else 1
+        res = Result()
+        if args.cmd == 'style':
+            style(res)
+        elif args.cmd == 'sparse':
+            sparse(res, args.kdir or stock_kdir())
+        return 0 if report([(args.cmd, res)]) else 1
+    except HarnessError as e:
+        log(f'error: {e}')
+        return 1
+
+
+if __name__ == '__main__':
+    sys.exit(main())
