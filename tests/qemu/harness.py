@@ -153,29 +153,36 @@ def missing_options(want, dotconfig):
 
 
 def kernel(flavour):
-    """Build (or reuse) the test kernel for @flavour; return its build dir.
+    """Build (or reuse) the test kernel for @flavour; return (build, tree).
 
     The cache key covers the source package version, the fragment contents
-    and the compiler, so editing a fragment or updating the source package
-    rebuilds, and nothing else does.
+    and the compiler: the same key reuses the build, a new one rebuilds.  A
+    changed fragment rebuilds incrementally in the same directory (kbuild
+    tracks config changes per object); a new source version or compiler
+    starts from an empty one.
     """
     pkg, frags = KERNELS[flavour]
     tree, version = source_tree(pkg)
     fragment = ''.join(open(os.path.join(CONFIG_DIR, f)).read() for f in frags)
     gcc = capture(['gcc', '--version']).splitlines()[0]
-    key = hashlib.sha256(f'{pkg}\0{version}\0{gcc}\0{fragment}'.encode()
-                         ).hexdigest()[:16]
-    kroot = os.path.join(CACHE, 'kernels')
-    build = os.path.join(kroot, f'{flavour}-{key}')
-    done = os.path.join(build, '.kvmmu-built')
+    base = f'{pkg}\0{version}\0{gcc}'
+    key = hashlib.sha256(f'{base}\0{fragment}'.encode()).hexdigest()[:16]
+    base_key = hashlib.sha256(base.encode()).hexdigest()[:16]
+    build = os.path.join(CACHE, 'kernels', flavour)
+    stamp = os.path.join(build, '.kvmmu-built')
     with Lock(f'kernel-{flavour}'):
-        if os.path.exists(done):
+        old = open(stamp).read().split() if os.path.exists(stamp) else []
+        if old[:2] == [base_key, key]:
             log(f'kernel {flavour}: cached ({pkg} {version}, key {key})')
             return build, tree
-        log(f'kernel {flavour}: building {pkg} {version} (key {key}); '
+        if old[:1] != [base_key]:
+            shutil.rmtree(build, ignore_errors=True)
+        how = 'incrementally' if os.path.isdir(build) else 'from scratch'
+        log(f'kernel {flavour}: building {pkg} {version} {how} (key {key}); '
             f'log {build}/build.log')
-        shutil.rmtree(build, ignore_errors=True)
-        os.makedirs(build)
+        os.makedirs(build, exist_ok=True)
+        if os.path.exists(stamp):
+            os.unlink(stamp)
         frag_path = os.path.join(build, 'kvmmu.fragment')
         with open(frag_path, 'w') as f:
             f.write(fragment)
@@ -190,11 +197,9 @@ def kernel(flavour):
                                f'survive olddefconfig:\n  ' + '\n  '.join(bad))
         run(make + [f'-j{JOBS}', 'bzImage', 'modules'],
             logfile=os.path.join(build, 'build.log'))
-        open(done, 'w').write(f'{time.time() - t0:.0f}\n')
+        with open(stamp, 'w') as f:
+            f.write(f'{base_key} {key} {time.time() - t0:.0f}\n')
         log(f'kernel {flavour}: built in {time.time() - t0:.0f}s')
-        for old in os.listdir(kroot):
-            if old.startswith(f'{flavour}-') and old != os.path.basename(build):
-                shutil.rmtree(os.path.join(kroot, old), True)
     return build, tree
 
 
@@ -436,7 +441,7 @@ def boot(outdir, bzimage, cpio, timeout, extra_cmdline=''):
     node_mem = '1536M'
     cmd = ['timeout', '-k', '10', str(timeout),
            'qemu-system-x86_64', '-nodefaults', '-no-user-config',
-           '-machine', 'q35', '-accel', 'tcg', '-cpu', 'max', '-smp', '2',
+           '-machine', 'q35', '-accel', 'tcg', '-cpu', 'max', '-smp', '2,sockets=2,cores=1,threads=1',
            '-m', '3G',
            '-object', f'memory-backend-ram,id=m0,size={node_mem}',
            '-object', f'memory-backend-ram,id=m1,size={node_mem}',

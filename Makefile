@@ -1,0 +1,57 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Wrapper around kbuild plus the targets users of an out-of-tree module
+# expect.  The module itself is described by Kbuild.
+
+KERNELRELEASE ?= $(shell uname -r)
+KDIR ?= /lib/modules/$(KERNELRELEASE)/build
+PREFIX ?= /usr
+DESTDIR ?=
+VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
+HARNESS := tests/qemu/harness.py
+PYTHON ?= python3
+
+# Quick loops: make check FLAVOUR=fast SUITE=kvmmu_dev TEST='api_*'
+HARNESS_ARGS := $(foreach f,$(FLAVOUR),--flavour $(f)) \
+	$(if $(SUITE),--suite '$(SUITE)') $(if $(TEST),--test '$(TEST)')
+
+all: module
+
+module:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	rm -rf out
+
+install: module
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
+	depmod -a $(KERNELRELEASE)
+
+DKMS_SOURCES := Kbuild Makefile dkms.conf include dev mmu notifier memslots arch tests/kunit
+
+dkms-install: dkms.conf
+	install -d $(DESTDIR)$(PREFIX)/src/kvmmu-$(VERSION)
+	cp -r --parents $(wildcard $(DKMS_SOURCES)) $(DESTDIR)$(PREFIX)/src/kvmmu-$(VERSION)/
+	@echo "now: dkms install kvmmu/$(VERSION)"
+
+# Debian's tooling, installed (as root) by tests/setup.sh when missing.
+deps:
+	bash tests/setup.sh
+
+style: deps
+	$(PYTHON) $(HARNESS) style
+
+sparse: deps
+	$(PYTHON) $(HARNESS) sparse $(if $(filter command line environment,$(origin KDIR)),--kdir $(KDIR))
+
+check: deps
+	$(PYTHON) $(HARNESS) check $(HARNESS_ARGS)
+
+harness-selftest: deps
+	$(PYTHON) $(HARNESS) harness-selftest $(MODES)
+
+kernels: deps
+	$(PYTHON) $(HARNESS) kernel $(FLAVOUR)
+
+.PHONY: all module clean install dkms-install deps style sparse check harness-selftest kernels
