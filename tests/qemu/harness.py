@@ -487,13 +487,17 @@ def run_flavour(flavour, suite_glob='*', test_glob='*', inject=None,
         res.add('pass', 'build kvmmu.ko', f'-Werror against {kdir}')
         modpaths = [os.path.join(outdir, 'module', m) for m in mods]
         kunit_mods = [m for m in mods if m != 'kvmmu.ko']
-        conf_args = ''
+        extra_mods, extra_args = [], ''
         if inject:
             fmods = build_modules(kdir, os.path.join(outdir, 'fault'),
                                   src=os.path.join(QEMU_DIR, 'fault'))
             modpaths += [os.path.join(outdir, 'fault', m) for m in fmods]
-            kunit_mods = fmods
-            conf_args = f'mode={inject}'
+            if inject == 'kunit-fail':
+                kunit_mods = ['kvmmu_harness_kunit_fail.ko']
+            else:
+                kunit_mods = []
+                extra_mods = ['kvmmu_harness_fault.ko']
+                extra_args = f'mode={inject}'
         st_dir = build_selftests()
         tests = sorted(t for t in os.listdir(st_dir)
                        if os.access(os.path.join(st_dir, t), os.X_OK)
@@ -502,8 +506,9 @@ def run_flavour(flavour, suite_glob='*', test_glob='*', inject=None,
             tests = []
         sel = [t for t in tests if fnmatch.fnmatch(t, suite_glob)]
         conf = {
+            'EXTRA_MODULES': ' '.join(extra_mods),
+            'EXTRA_ARGS': extra_args,
             'KUNIT_MODULES': ' '.join(kunit_mods),
-            'KUNIT_ARGS': conf_args,
             'SELFTESTS': ' '.join(sel),
             'SELFTEST_ARGS': '',
         }
@@ -626,9 +631,9 @@ def check(flavours, suite_glob, test_glob, static=True):
 INJECTIONS = {
     # mode: (what the harness must report, a regexp over failed items)
     'kunit-fail': ('a failing KUnit case',
-                   r'kunit kvmmu_harness_fault\.harness_fault_kunit'),
+                   r'^kunit kvmmu_harness_kunit_fail\.harness_kunit_fail:'),
     'warn': ('a WARN in the kernel log',
-             r'kernel log during "kunit kvmmu_harness_fault\.ko".*WARNING'),
+             r'kernel log during "load kvmmu_harness_fault\.ko".*WARNING'),
     'panic': ('a kernel panic', r'^verdict:'),
     'hang': ('a hang', r'^timeout:'),
 }

@@ -2,21 +2,21 @@
 /*
  * Fault injection for the test harness's own self-tests: each mode makes
  * the booted test kernel fail in one way the harness must report as a
- * failure.  Never loaded in a normal run.
+ * failure.  Never loaded in a normal run.  (A failing KUnit case is
+ * kvmmu_harness_kunit_fail.c: module suites run before module parameters
+ * are parsed, so a parameter cannot select it.)
  *
- *   mode=kunit-fail  a KUnit case fails
  *   mode=warn        a WARN() fires while the module loads
  *   mode=panic       the kernel panics while the module loads
  *   mode=hang        module load never returns
  */
-#include <kunit/test.h>
 #include <linux/delay.h>
 #include <linux/module.h>
 #include <linux/sched.h>
 
 static char *mode = "";
 module_param(mode, charp, 0444);
-MODULE_PARM_DESC(mode, "kunit-fail, warn, panic or hang");
+MODULE_PARM_DESC(mode, "warn, panic or hang");
 
 static int __init harness_fault_init(void)
 {
@@ -31,24 +31,10 @@ static int __init harness_fault_init(void)
 }
 module_init(harness_fault_init);
 
-static void harness_fault_kunit(struct kunit *test)
+static void __exit harness_fault_exit(void)
 {
-	if (strcmp(mode, "kunit-fail"))
-		kunit_skip(test, "mode is not kunit-fail");
-	KUNIT_FAIL(test, "kvmmu harness self-test: deliberate KUnit failure");
 }
-
-static struct kunit_case harness_fault_cases[] = {
-	KUNIT_CASE(harness_fault_kunit),
-	{}
-};
-
-static struct kunit_suite harness_fault_suite = {
-	.name = "kvmmu_harness_fault",
-	.test_cases = harness_fault_cases,
-};
-
-kunit_test_suite(harness_fault_suite);
+module_exit(harness_fault_exit);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("kvmmu test-harness fault injection (harness self-tests only)");
