@@ -3,15 +3,14 @@
 # Wrapper around kbuild plus the targets users of an out-of-tree module
 # expect.  The module itself is described by Kbuild.
 
-KERNELRELEASE ?= $(shell uname -r)
-KDIR ?= /lib/modules/$(KERNELRELEASE)/build
+KDIR ?= /lib/modules/$(shell uname -r)/build
 PREFIX ?= /usr
 DESTDIR ?=
 VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 HARNESS := tests/qemu/harness.py
 PYTHON ?= python3
 
-# Quick loops: make check FLAVOUR=fast SUITE=kvmmu_dev TEST='api_*'
+# Quick loops: make check FLAVOUR=fast SUITE=device_test TEST='dev.api_*'
 HARNESS_ARGS := $(foreach f,$(FLAVOUR),--flavour $(f)) \
 	$(if $(SUITE),--suite '$(SUITE)') $(if $(TEST),--test '$(TEST)')
 
@@ -24,9 +23,9 @@ clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	rm -rf out
 
+# modules_install runs depmod for KDIR's release.
 install: module
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
-	depmod -a $(KERNELRELEASE)
 
 DKMS_SOURCES := Kbuild Makefile dkms.conf include dev mmu notifier memslots arch tests/kunit
 

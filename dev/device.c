@@ -21,7 +21,7 @@
 
 static ushort devmode = 0600;
 module_param(devmode, ushort, 0444);
-MODULE_PARM_DESC(devmode, "Permission bits of /dev/kvmmu (default 0600; at most 0666)");
+MODULE_PARM_DESC(devmode, "Permission bits of /dev/kvmmu (default 0600; read/write bits only)");
 
 /**
  * kvmmu_dev_mode_valid() - may @mode be given to /dev/kvmmu?
@@ -30,12 +30,13 @@ MODULE_PARM_DESC(devmode, "Permission bits of /dev/kvmmu (default 0600; at most 
  * Only read/write permission bits make sense on a device node; execute,
  * setuid, setgid and sticky bits are rejected rather than silently masked
  * so that a typo in the modprobe configuration is noticed at load time.
+ * So is 0, which the misc core would silently turn into its default 0600.
  *
  * Return: true if @mode is acceptable.
  */
 VISIBLE_IF_KUNIT bool kvmmu_dev_mode_valid(umode_t mode)
 {
-	return !(mode & ~(umode_t)0666);
+	return mode && !(mode & ~(umode_t)0666);
 }
 EXPORT_SYMBOL_IF_KUNIT(kvmmu_dev_mode_valid);
 

@@ -12,7 +12,7 @@ BACKPORTS_LIST=/etc/apt/sources.list.d/kvmmu-bookworm-backports.sources
 
 PKGS=(
 	build-essential bc bison flex libelf-dev libssl-dev cpio xz-utils
-	kmod qemu-system-x86 busybox-static sparse perl python3
+	kmod qemu-system-x86 busybox-static sparse perl python3 dkms
 	linux-source-6.1 linux-headers-amd64
 )
 BPO_PKGS=(linux-source-6.12)

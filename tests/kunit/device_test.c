@@ -43,7 +43,8 @@ static void kvmmu_dev_test_mode_valid(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, kvmmu_dev_mode_valid(0600));
 	KUNIT_EXPECT_TRUE(test, kvmmu_dev_mode_valid(0660));
 	KUNIT_EXPECT_TRUE(test, kvmmu_dev_mode_valid(0666));
-	KUNIT_EXPECT_TRUE(test, kvmmu_dev_mode_valid(0));
+	KUNIT_EXPECT_TRUE(test, kvmmu_dev_mode_valid(0400));
+	KUNIT_EXPECT_FALSE(test, kvmmu_dev_mode_valid(0));
 	KUNIT_EXPECT_FALSE(test, kvmmu_dev_mode_valid(0700));
 	KUNIT_EXPECT_FALSE(test, kvmmu_dev_mode_valid(0601));
 	KUNIT_EXPECT_FALSE(test, kvmmu_dev_mode_valid(04600));

@@ -41,7 +41,7 @@ JOBS = str((os.cpu_count() or 1) + 1)
 KERNELS = {
     'fast': ('linux-source-6.1', ['base.config']),
     'debug': ('linux-source-6.1', ['base.config', 'debug.config']),
-    '6.12': ('linux-source-6.12', ['base.config']),
+    '6.12': ('linux-source-6.12', ['base.config', '6.12.config']),
 }
 FLAVOURS = list(KERNELS) + ['stock']
 
@@ -252,8 +252,8 @@ def build_modules(kdir, outdir, src=None):
     else:
         shutil.rmtree(outdir, ignore_errors=True)
         shutil.copytree(src, outdir)
-    run(['make', '-C', kdir, f'M={outdir}', f'-j{JOBS}', 'modules'],
-        logfile=outdir + '.log')
+    run(['make', '-C', kdir, f'M={outdir}', f'-j{JOBS}', 'KVMMU_TEST=1',
+         'modules'], logfile=outdir + '.log')
     return sorted(f for f in os.listdir(outdir) if f.endswith('.ko'))
 
 
@@ -275,15 +275,21 @@ def build_selftests():
 # ---------------------------------------------------------------- boot
 
 SPLAT = re.compile(
-    r'WARNING:|BUG:|\bOops\b|Kernel panic|general protection fault|KASAN:|'
-    r'UBSAN:|sleeping function called from invalid context|'
+    r'WARNING:|BUG:|kernel BUG at|\bOops\b|\[#\d+\]|Kernel panic|'
+    r'general protection fault|Call Trace:|KASAN:|UBSAN:|'
+    r'sleeping function called from invalid context|'
     r'possible (circular|recursive) locking|inconsistent lock state|'
-    r'suspicious RCU usage|rcu: INFO:|self-detected stall|'
-    r'kmemleak: \d+ new suspected|unreferenced object 0x|'
+    r'trying to register non-static key|suspicious RCU usage|rcu: INFO:|'
+    r'self-detected stall|kmemleak: \d+ new suspected|unreferenced object 0x|'
     r'INFO: task \S+ blocked for more than|soft lockup|hard LOCKUP|'
     r'list_(add|del) corruption')
 MARK = re.compile(r'kvmmu-harness: begin (.*)$')
-TAP = re.compile(r'^(\s*)(not ok|ok) \d+ (?:- )?(\S+)(.*)$')
+TAP = re.compile(r'^(not ok|ok) \d+ (?:- )?(\S+)(.*)$')
+STAMP = re.compile(r'^\[\s*\d+\.\d+\] ')
+# Taint flags that mean the kernel itself went wrong: B (bad page),
+# D (died), W (warned), L (soft lockup).
+TAINT_BAD = {5: 'B bad page', 7: 'D oops/BUG', 9: 'W warning',
+             14: 'L soft lockup'}
 
 
 class Result:
@@ -303,84 +309,154 @@ def tap_status(ok, rest):
     return 'pass' if ok == 'ok' else 'fail'
 
 
-def parse_suite(res, kind, suite, lines, rc, test_glob):
-    """Turn one suite's (K)TAP into results; a crash mid-suite is a failure."""
-    cases, plan, top = [], None, None
-    depth = None
+def indent(line):
+    return len(line) - len(line.lstrip(' '))
+
+
+def ktap_suites(lines):
+    """Split a KUnit module's KTAP into suites: name, plan, cases, result.
+
+    A suite's cases are the results at the indentation of its "# Subtest:"
+    line; deeper lines (parameters of a parametrised case) are folded into
+    their case's own result line.
+    """
+    suites, cur = [], None
     for line in lines:
-        m = TAP.match(line)
-        if kind == 'kunit':
-            # Cases are the first nested level; parametrised cases nest
-            # their parameters one level deeper.
-            if m and m.group(1):
-                ind = len(m.group(1))
-                depth = ind if depth is None else min(depth, ind)
-                if ind == depth:
-                    cases.append((m.group(3), tap_status(m.group(2), m.group(4)),
-                                  m.group(4)))
-            elif m:
-                top = tap_status(m.group(2), m.group(4))
-            pm = re.match(r'^\s+1\.\.(\d+)', line)
-            if pm and plan is None:
-                plan = int(pm.group(1))
-        else:
-            if m and not m.group(1):
-                cases.append((m.group(3), tap_status(m.group(2), m.group(4)),
-                              m.group(4)))
-            pm = re.match(r'^1\.\.(\d+)', line)
-            if pm:
-                plan = int(pm.group(1))
-    wanted = [c for c in cases if fnmatch.fnmatch(c[0], test_glob)]
-    for name, st, rest in wanted:
-        res.add(st, f'{kind} {suite}.{name}', rest.strip())
-    if test_glob != '*':
-        return
-    if plan is not None and len(cases) < plan:
-        res.add('fail', f'{kind} {suite}', f'{plan - len(cases)} of {plan} '
-                'results missing: crashed or hung mid-suite')
-    if kind == 'selftest' and rc not in (0, 4) and not any(
-            st == 'fail' for _, st, _ in cases):
-        res.add('fail', f'{kind} {suite}', f'exited {rc}')
-    if kind == 'kunit' and top == 'fail' and not any(
-            st == 'fail' for _, st, _ in cases):
-        res.add('fail', f'{kind} {suite}', 'suite failed')
-    if not cases and plan is None:
-        res.add('fail', f'{kind} {suite}', 'no TAP output')
+        ind, body = indent(line), line.strip()
+        m = re.match(r'# Subtest: (\S+)', body)
+        if m and (cur is None or ind <= cur['indent']):
+            cur = {'name': m.group(1), 'indent': ind, 'plan': None,
+                   'cases': [], 'result': None}
+            suites.append(cur)
+            continue
+        if cur is None or ind > cur['indent']:
+            continue
+        t = TAP.match(body)
+        if ind == cur['indent']:
+            pm = re.match(r'^1\.\.(\d+)', body)
+            if pm and cur['plan'] is None:
+                cur['plan'] = int(pm.group(1))
+            elif t:
+                cur['cases'].append((t.group(2),
+                                     tap_status(t.group(1), t.group(3)),
+                                     t.group(3).strip()))
+        elif t and t.group(2) == cur['name']:
+            cur['result'] = tap_status(t.group(1), t.group(3))
+    return suites
+
+
+def tap_cases(lines):
+    """Top-level results and plan of a kselftest binary's TAP."""
+    cases, plan, skip_all = [], None, False
+    for line in lines:
+        if line.startswith(' '):
+            continue
+        t = TAP.match(line)
+        if t:
+            cases.append((t.group(2), tap_status(t.group(1), t.group(3)),
+                          t.group(3).strip()))
+        pm = re.match(r'^1\.\.(\d+)(.*)', line)
+        if pm:
+            plan = int(pm.group(1))
+            skip_all = plan == 0 and 'SKIP' in pm.group(2).upper()
+    return cases, plan, skip_all
+
+
+def add_cases(res, prefix, cases, test_glob):
+    n = 0
+    for name, st, rest in cases:
+        if fnmatch.fnmatch(name, test_glob):
+            res.add(st, f'{prefix}.{name}', rest)
+            n += 1
+    return n
+
+
+def parse_suite(res, kind, suite, lines, rc, test_glob):
+    """Turn one SUITE block into results; return how many were selected.
+
+    Structural failures (missing results, crashes, bad exit codes) count
+    whatever the test filter says: a filter selects what is reported, it
+    never hides a broken run.
+    """
+    if kind == 'kunit':
+        suites = ktap_suites(lines)
+        if not suites:
+            res.add('fail', f'kunit {suite}', 'module ran no KUnit suite '
+                    '(KUnit disabled, or the module failed to load)')
+            return 0
+        n = 0
+        for s in suites:
+            n += add_cases(res, f'kunit {s["name"]}', s['cases'], test_glob)
+            if s['plan'] is None or len(s['cases']) < s['plan']:
+                res.add('fail', f'kunit {s["name"]}',
+                        f'{len(s["cases"])} of {s["plan"]} results: '
+                        'crashed or hung mid-suite')
+            elif s['result'] is None:
+                res.add('fail', f'kunit {s["name"]}', 'no suite result')
+            elif s['result'] == 'fail' and not any(
+                    st == 'fail' for _, st, _ in s['cases']):
+                res.add('fail', f'kunit {s["name"]}', 'suite failed')
+        return n
+    cases, plan, skip_all = tap_cases(lines)
+    n = add_cases(res, f'selftest {suite}', cases, test_glob)
+    if skip_all and rc == 4:
+        res.add('skip', f'selftest {suite}', 'skipped as a whole')
+        return 1
+    if plan is None:
+        res.add('fail', f'selftest {suite}', f'no TAP plan (exit {rc})')
+    elif len(cases) < plan:
+        res.add('fail', f'selftest {suite}', f'{plan - len(cases)} of '
+                f'{plan} results missing: crashed or hung mid-run')
+    if rc not in (0, 4) and not any(st == 'fail' for _, st, _ in cases):
+        res.add('fail', f'selftest {suite}', f'exited {rc}')
+    return n
 
 
 def parse_results(res, text, suite_glob, test_glob):
-    """Parse the verdict channel.  Returns True if the stream completed."""
-    lines = text.splitlines()
+    """Parse the verdict channel; anything malformed is a failure."""
     begun = ended = False
-    i = 0
-    while i < len(lines):
-        line = lines[i]
-        if line.startswith('KVMMU-BEGIN'):
+    selected = 0
+    block = None   # [kind, name, payload lines]
+    for line in text.splitlines():
+        if line.startswith('| '):
+            if block is None:
+                res.add('fail', 'verdict', f'payload outside a suite: {line}')
+            else:
+                block[2].append(line[2:])
+            continue
+        if line == '|':
+            if block is not None:
+                block[2].append('')
+            continue
+        word = line.split(' ', 1)[0]
+        parts = line.split(' ')
+        if word == 'KVMMU-BEGIN':
             begun = True
         elif line == 'KVMMU-END':
             ended = True
-        elif line.startswith('CHECK '):
-            parts = line.split(' ', 3)
-            res.add(parts[2], f'check {parts[1]}',
-                    parts[3] if len(parts) > 3 else '')
-        elif line.startswith('SUITE '):
-            _, kind, suite = line.split(' ', 2)
-            body, rc, closed = [], 0, False
-            i += 1
-            while i < len(lines):
-                if lines[i].startswith('ENDSUITE'):
-                    m = re.search(r'rc=(\d+)', lines[i])
-                    rc = int(m.group(1)) if m else 0
-                    closed = True
-                    break
-                body.append(lines[i])
-                i += 1
-            if fnmatch.fnmatch(suite, suite_glob):
-                parse_suite(res, kind, suite, body, rc, test_glob)
-                if not closed:
-                    res.add('fail', f'{kind} {suite}',
-                            'did not finish (panic or hang)')
-        i += 1
+        elif word == 'CHECK' and len(parts) >= 3 and parts[2] in (
+                'pass', 'fail', 'skip'):
+            res.add(parts[2], f'check {parts[1]}', ' '.join(parts[3:]))
+        elif word == 'SUITE' and len(parts) == 3 and block is None:
+            block = [parts[1], parts[2], []]
+        elif word == 'ENDSUITE' and block is not None and re.fullmatch(
+                r'ENDSUITE rc=\d+', line):
+            kind, name, body = block
+            block = None
+            if fnmatch.fnmatch(name, suite_glob):
+                selected += parse_suite(res, kind, name, body,
+                                        int(line.split('=')[1]), test_glob)
+        elif word == 'TAINT' and len(parts) == 2 and parts[1].isdigit():
+            bad = [v for b, v in TAINT_BAD.items() if int(parts[1]) >> b & 1]
+            if bad:
+                res.add('fail', 'kernel taint', ', '.join(bad))
+            else:
+                res.add('pass', 'kernel taint', parts[1])
+        else:
+            res.add('fail', 'verdict', f'malformed line: {line[:200]!r}')
+    if block is not None:
+        res.add('fail', f'{block[0]} {block[1]}',
+                'did not finish (panic or hang)')
     if not begun:
         res.add('fail', 'boot', 'init never reported: the kernel did not boot')
     elif not ended:
@@ -388,20 +464,42 @@ def parse_results(res, text, suite_glob, test_glob):
                 'panicked, hung or crashed (see the console log)')
     else:
         res.add('pass', 'verdict', 'complete')
+    if (suite_glob != '*' or test_glob != '*') and not selected:
+        res.add('fail', 'selection', f'--suite {suite_glob!r} --test '
+                f'{test_glob!r} matched no test')
     return ended
 
 
 def scan_console(res, text):
-    """Any splat in the kernel log fails the run, named by the test it hit."""
-    current = 'boot'
-    splats = []
-    for line in text.splitlines():
+    """Any splat in the kernel log fails the run, named by the test it hit.
+
+    The name is the last marker init wrote; inside a KUnit module it is
+    refined to the case whose result line follows the splat.  Matching
+    lines close together (a WARNING and its Call Trace) are one report.
+    """
+    current, last = 'boot', -100
+    splats, pending = [], []
+    for i, raw in enumerate(text.splitlines()):
+        line = STAMP.sub('', raw)
         m = MARK.search(line)
         if m:
-            current = m.group(1).strip()
+            splats += [(current, l) for l in pending]
+            pending, current, last = [], m.group(1).strip(), -100
             continue
-        if SPLAT.search(line):
-            splats.append((current, line.strip()))
+        in_kunit = current.startswith('kunit ')
+        t = TAP.match(line.strip())
+        if in_kunit and t and indent(line) > 0 and pending:
+            splats += [(f'{current}: {t.group(2)}', l) for l in pending]
+            pending = []
+        if not SPLAT.search(line):
+            continue
+        if i - last > 40:
+            if in_kunit:
+                pending.append(line.strip())
+            else:
+                splats.append((current, line.strip()))
+        last = i
+    splats += [(current, l) for l in pending]
     for where, line in splats:
         res.add('fail', f'kernel log during "{where}"', line)
     if not splats:
@@ -510,11 +608,10 @@ def run_flavour(flavour, suite_glob='*', test_glob='*', inject=None,
             'EXTRA_ARGS': extra_args,
             'KUNIT_MODULES': ' '.join(kunit_mods),
             'SELFTESTS': ' '.join(sel),
-            'SELFTEST_ARGS': '',
         }
         cpio = initramfs(outdir, modpaths,
                          [os.path.join(st_dir, t) for t in sel], conf)
-    except HarnessError as e:
+    except (HarnessError, OSError, subprocess.CalledProcessError) as e:
         res.add('fail', 'build', str(e))
         return res
     if timeout is None:
@@ -569,7 +666,7 @@ def sparse(res, kdir):
     outdir = os.path.join(OUT, 'sparse')
     copy_tree(outdir, MODULE_TREE)
     r = subprocess.run(['make', '-C', kdir, f'M={outdir}', 'C=2',
-                        'CHECK=sparse', 'modules'],
+                        'CHECK=sparse', 'KVMMU_TEST=1', 'modules'],
                        capture_output=True, text=True)
     ours = [l for l in (r.stdout + r.stderr).splitlines()
             if l.startswith(outdir) and re.search(r': (warning|error):', l)]
@@ -585,6 +682,33 @@ def stock_build(res, kdir):
         res.add('pass', 'build against stock headers', kdir)
     except HarnessError as e:
         res.add('fail', 'build against stock headers', str(e))
+
+
+def dkms_build(res, abi):
+    """make dkms-install into a staging root, then dkms add/build/remove."""
+    version = re.search(r'PACKAGE_VERSION="(.*)"',
+                        open(os.path.join(REPO, 'dkms.conf')).read()).group(1)
+    stage = os.path.join(OUT, 'dkms')
+    shutil.rmtree(stage, ignore_errors=True)
+    name = f'kvmmu/{version}'
+    try:
+        run(['make', '-C', REPO, 'dkms-install', f'DESTDIR={stage}'],
+            logfile=stage + '-install.log')
+        subprocess.run(['dkms', 'remove', name, '--all'],
+                       capture_output=True)
+        run(['dkms', 'add', os.path.join(stage, 'usr', 'src',
+                                         f'kvmmu-{version}')],
+            logfile=stage + '-add.log')
+        try:
+            run(['dkms', 'build', name, '-k', abi],
+                logfile=stage + '-build.log')
+        finally:
+            subprocess.run(['dkms', 'remove', name, '--all'],
+                           capture_output=True)
+            shutil.rmtree(f'/usr/src/kvmmu-{version}', ignore_errors=True)
+        res.add('pass', 'dkms add/build/remove', f'{name} for {abi}')
+    except HarnessError as e:
+        res.add('fail', 'dkms add/build/remove', str(e))
 
 
 # ---------------------------------------------------------------- reporting
@@ -617,10 +741,11 @@ def check(flavours, suite_glob, test_glob, static=True):
     t0 = time.time()
     if static:
         res = Result()
-        kdir = stock_kdir()
+        abi, kdir, _ = stock_kernel()
         style(res)
         stock_build(res, kdir)
         sparse(res, kdir)
+        dkms_build(res, abi)
         results.append(('static', res))
     for fl in flavours:
         results.append((fl, run_flavour(fl, suite_glob, test_glob)))
@@ -634,6 +759,9 @@ INJECTIONS = {
                    r'^kunit kvmmu_harness_kunit_fail\.harness_kunit_fail:'),
     'warn': ('a WARN in the kernel log',
              r'kernel log during "load kvmmu_harness_fault\.ko".*WARNING'),
+    'oops': ('an oops in a module',
+             r'kernel log during "load kvmmu_harness_fault\.ko": '
+             r'.*BUG: kernel NULL pointer dereference'),
     'panic': ('a kernel panic', r'^verdict:'),
     'hang': ('a hang', r'^timeout:'),
 }

@@ -7,6 +7,8 @@
  * are parsed, so a parameter cannot select it.)
  *
  *   mode=warn        a WARN() fires while the module loads
+ *   mode=oops        a NULL dereference oopses the loading process (the
+ *                    kernel lives on)
  *   mode=panic       the kernel panics while the module loads
  *   mode=hang        module load never returns
  */
@@ -16,12 +18,18 @@
 
 static char *mode = "";
 module_param(mode, charp, 0444);
-MODULE_PARM_DESC(mode, "warn, panic or hang");
+MODULE_PARM_DESC(mode, "warn, oops, panic or hang");
 
 static int __init harness_fault_init(void)
 {
+	int *null = NULL;
+
+	/* The compiler must not see that the oops path writes to NULL. */
+	OPTIMIZER_HIDE_VAR(null);
 	if (!strcmp(mode, "warn"))
 		WARN(1, "kvmmu harness self-test: deliberate WARN\n");
+	if (!strcmp(mode, "oops"))
+		*null = 1;
 	if (!strcmp(mode, "panic"))
 		panic("kvmmu harness self-test: deliberate panic\n");
 	if (!strcmp(mode, "hang"))
