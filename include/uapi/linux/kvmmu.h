@@ -24,14 +24,46 @@
 /* 0xBA is unused in Documentation/userspace-api/ioctl/ioctl-number.rst. */
 #define KVMMUIO			0xBA
 
+/*
+ * VM types for KVMMU_CREATE_VM: the page-table format of the VM's
+ * secondary MMU.  KVMMU_CAP_VM_TYPES reports which this module offers, as
+ * a mask of BIT(type).
+ */
+#define KVMMU_VM_X86_EPT	0	/* x86 EPT (TDP), 4 levels */
+#define KVMMU_VM_X86_SHADOW	1	/* x86 shadow paging */
+#define KVMMU_VM_PPC_HV		2	/* PowerPC Book3S HV hashed page table */
+#define KVMMU_VM_MIPS		3	/* MIPS GPA page table */
+
 /* ioctls for /dev/kvmmu */
 #define KVMMU_GET_API_VERSION	_IO(KVMMUIO, 0x00)
+#define KVMMU_CREATE_VM		_IO(KVMMUIO, 0x01) /* returns a VM fd */
+#define KVMMU_CHECK_EXTENSION	_IO(KVMMUIO, 0x03) /* also on a VM fd */
+
+/*
+ * Extensions, as KVM_CAP_* (same numbers where KVM has the capability).
+ * KVMMU_CHECK_EXTENSION returns 0 for one it does not know.
+ */
+#define KVMMU_CAP_USER_MEMORY		3	/* 1 */
+#define KVMMU_CAP_NR_VCPUS		9	/* recommended vCPUs */
+#define KVMMU_CAP_NR_MEMSLOTS		10	/* user memslots per space */
+#define KVMMU_CAP_SYNC_MMU		16	/* 1: follows host mm changes */
+#define KVMMU_CAP_MAX_VCPUS		66	/* vCPUs per VM */
+#define KVMMU_CAP_READONLY_MEM		81	/* KVMMU_MEM_READONLY works */
+#define KVMMU_CAP_MULTI_ADDRESS_SPACE	118	/* address spaces per VM */
+#define KVMMU_CAP_MAX_VCPU_ID		128	/* vCPU ids are below this */
+#define KVMMU_CAP_VM_TYPES		235	/* mask of BIT(KVMMU_VM_*) */
+/* kvmmu's own, numbered apart from KVM's */
+#define KVMMU_CAP_CHANGE_PTE		0x1000	/* 1: change_pte is followed */
+#define KVMMU_CAP_GPA_BITS		0x1001	/* guest-physical address bits */
+
+/* ioctls for a VM fd */
+#define KVMMU_CREATE_VCPU		_IO(KVMMUIO, 0x41) /* returns a vCPU fd */
 
 /*
  * A guest-physical memory region backed by userspace memory, laid out as
  * struct kvm_userspace_memory_region.  @slot: slot id in the low 16 bits,
  * address-space id in the high 16 bits.  A @memory_size of 0 deletes the
- * slot.  (Set on a VM file descriptor, which arrives with the VM API.)
+ * slot.
  */
 struct kvmmu_userspace_memory_region {
 	__u32 slot;
@@ -44,5 +76,148 @@ struct kvmmu_userspace_memory_region {
 /* kvmmu_userspace_memory_region.flags, as KVM_MEM_* */
 #define KVMMU_MEM_LOG_DIRTY_PAGES	_BITUL(0)
 #define KVMMU_MEM_READONLY		_BITUL(1)
+
+#define KVMMU_SET_USER_MEMORY_REGION \
+	_IOW(KVMMUIO, 0x46, struct kvmmu_userspace_memory_region)
+
+/*
+ * VM-wide counters (KVMMU_GET_VM_STATS).  Monotonic, except the page
+ * counts, which are the state right now.  New counters are only ever
+ * appended into @reserved.
+ */
+struct kvmmu_vm_stats {
+	__u64 faults;		/* fault path runs that installed an spte */
+	__u64 fault_retries;	/* faults that lost a race with the host */
+	__u64 gup_slow;		/* faults that needed the sleeping lookup */
+	__u64 pfnmap_faults;	/* faults on VM_IO/VM_PFNMAP memory */
+	__u64 invalidations;	/* invalidate_range_start calls */
+	__u64 invalidations_hit;	/* ... that overlapped a memslot */
+	__u64 sptes_zapped;	/* leaf sptes removed */
+	__u64 tables_freed;	/* page-table pages freed when emptied */
+	__u64 tlb_flushes;	/* remote TLB flush requests */
+	__u64 young_cleared;	/* accessed bits cleared by aging */
+	__u64 young_tested;	/* test_young calls */
+	__u64 change_pte;	/* change_pte calls (0 where the kernel lacks it) */
+	__u64 memslot_updates;	/* memslot sets published */
+	__u64 mapped_pages;	/* leaf sptes present now */
+	__u64 table_pages;	/* page-table pages allocated now */
+	__u64 released;		/* 1 once the process's mm went away */
+	__u64 reserved[16];
+};
+
+#define KVMMU_GET_VM_STATS	_IOR(KVMMUIO, 0xe0, struct kvmmu_vm_stats)
+
+/* ioctls for a vCPU fd */
+
+/*
+ * Guest memory accesses, performed by the vCPU through the secondary MMU
+ * the way hardware does: walk the table, check the permissions, set the
+ * accessed (and for writes the dirty) bit, and on a miss or permission
+ * fault run the fault path and try again.
+ *
+ * @gpa + @size must not cross a page; @size is 1, 2, 4 or 8.  @data is
+ * the value written (KVMMU_ACCESS_WRITE) or the value read, little endian
+ * in the low @size bytes.  @result is 0, or the negative errno of the
+ * access:
+ *   -ENOENT	no memslot maps @gpa (KVM would exit to userspace: MMIO)
+ *   -EACCES	write to a read-only memslot or read-only host memory
+ *   -EFAULT	the host has nothing accessible at the slot's address
+ *   -EHWPOISON	the host page is poisoned
+ *   -EINVAL	a malformed access (size, type, page crossing, flags)
+ * @faults counts the fault-path runs this access needed.
+ */
+struct kvmmu_access {
+	__u64 gpa;
+	__u64 data;
+	__u8 type;		/* KVMMU_ACCESS_* */
+	__u8 size;
+	__u16 faults;		/* out */
+	__s32 result;		/* out */
+};
+
+#define KVMMU_ACCESS_READ	0
+#define KVMMU_ACCESS_WRITE	1
+#define KVMMU_ACCESS_FETCH	2	/* an instruction fetch: needs X */
+
+/*
+ * @accesses: user pointer to @nr struct kvmmu_access, updated in place.
+ * @nr_done: (out) how many were performed.  The ioctl returns 0 once all
+ * are done (each with its own @result), or -EINTR when a signal stopped
+ * it early.  @nr above KVMMU_ACCESS_MAX: E2BIG.
+ */
+struct kvmmu_access_batch {
+	__u32 nr;
+	__u32 flags;		/* must be 0 */
+	__u64 accesses;
+	__u32 nr_done;
+	__u32 pad;
+};
+
+#define KVMMU_ACCESS_MAX	65536
+#define KVMMU_GUEST_ACCESS	_IOWR(KVMMUIO, 0xe1, struct kvmmu_access_batch)
+
+/*
+ * How @gpa is mapped in the secondary MMU right now; nothing is faulted
+ * in.  @pfn is the host frame, reported only to CAP_SYS_ADMIN (0
+ * otherwise), as /proc/pid/pagemap does.
+ */
+struct kvmmu_translation {
+	__u64 gpa;		/* in */
+	__u64 pfn;
+	__u32 flags;		/* KVMMU_TR_* */
+	__u8 level;		/* 1: 4 KiB, 2: 2 MiB, 3: 1 GiB; 0 if absent */
+	__u8 memtype;		/* EPT memory type (6: write-back) */
+	__u16 pad;
+};
+
+#define KVMMU_TR_PRESENT	_BITUL(0)
+#define KVMMU_TR_READABLE	_BITUL(1)
+#define KVMMU_TR_WRITABLE	_BITUL(2)
+#define KVMMU_TR_EXECUTABLE	_BITUL(3)
+#define KVMMU_TR_ACCESSED	_BITUL(4)
+#define KVMMU_TR_DIRTY		_BITUL(5)
+
+#define KVMMU_TRANSLATE		_IOWR(KVMMUIO, 0xe2, struct kvmmu_translation)
+
+/*
+ * An in-kernel guest workload: @passes passes over [@gpa, @gpa + @size),
+ * one 8-byte access every @stride bytes, without returning to userspace.
+ * Sequential unless KVMMU_RUN_RANDOM, which visits as many offsets per pass
+ * chosen by a PRNG seeded with @seed.  The value written at gpa g is
+ * kvmmu_run_pattern(g, @seed); KVMMU_RUN_VERIFY compares what reads return
+ * with it.  Out: the counters; the run stops at the first access error
+ * (@error, @error_gpa) or a signal (-EINTR, counters valid).
+ */
+struct kvmmu_run {
+	__u64 gpa;
+	__u64 size;
+	__u64 stride;		/* multiple of 8, 0 means 4096 */
+	__u64 seed;
+	__u32 passes;
+	__u32 flags;		/* KVMMU_RUN_* */
+	/* out */
+	__u64 accesses;
+	__u64 faults;
+	__u64 retries;
+	__u64 mismatches;
+	__u64 first_mismatch_gpa;
+	__u64 error_gpa;
+	__s32 error;
+	__u32 pad;
+	__u64 ns;		/* time spent in the workload */
+};
+
+#define KVMMU_RUN_WRITE		_BITUL(0)	/* write the pattern */
+#define KVMMU_RUN_READ		_BITUL(1)	/* read */
+#define KVMMU_RUN_VERIFY	_BITUL(2)	/* reads must see the pattern */
+#define KVMMU_RUN_RANDOM	_BITUL(3)	/* seeded-random offsets */
+
+#define KVMMU_RUN_WORKLOAD	_IOWR(KVMMUIO, 0xe3, struct kvmmu_run)
+
+/* The value the workload writes at @gpa. */
+static inline __u64 kvmmu_run_pattern(__u64 gpa, __u64 seed)
+{
+	return (gpa * 0x9e3779b97f4a7c15ULL) ^ seed;
+}
 
 #endif /* _UAPI_LINUX_KVMMU_H */

@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Small helpers shared by the kvmmu selftests: what every test VMM does
+ * (open the device, create a VM and a vCPU, register memory, access guest
+ * memory).  They return -errno instead of asserting, so each test states
+ * its own expectations.
+ */
+#ifndef _KVMMU_SELFTEST_UTIL_H
+#define _KVMMU_SELFTEST_UTIL_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <linux/kvmmu.h>
+
+#define KVMMU_DEV	"/dev/kvmmu"
+#define PAGE_SIZE_4K	4096UL
+
+static inline int kvmmu_ioctl(int fd, unsigned long req, void *arg)
+{
+	return ioctl(fd, req, arg) < 0 ? -errno : 0;
+}
+
+/* A VM of @type on a fresh /dev/kvmmu fd; returns the VM fd or -errno. */
+static inline int kvmmu_create_vm(int type)
+{
+	int dev = open(KVMMU_DEV, O_RDWR | O_CLOEXEC);
+	int vm, err;
+
+	if (dev < 0)
+		return -errno;
+	vm = ioctl(dev, KVMMU_CREATE_VM, (unsigned long)type);
+	err = errno;
+	close(dev);
+	return vm < 0 ? -err : vm;
+}
+
+static inline int kvmmu_create_vcpu(int vm, unsigned long id)
+{
+	int fd = ioctl(vm, KVMMU_CREATE_VCPU, id);
+
+	return fd < 0 ? -errno : fd;
+}
+
+static inline int kvmmu_set_region(int vm, uint32_t slot, uint32_t flags,
+				   uint64_t gpa, uint64_t size, void *hva)
+{
+	struct kvmmu_userspace_memory_region r = {
+		.slot = slot,
+		.flags = flags,
+		.guest_phys_addr = gpa,
+		.memory_size = size,
+		.userspace_addr = (uintptr_t)hva,
+	};
+
+	return kvmmu_ioctl(vm, KVMMU_SET_USER_MEMORY_REGION, &r);
+}
+
+/*
+ * One guest access of @size bytes; returns the access's result (0 or
+ * -errno), or the ioctl's error.  *@data is written from / read into.
+ */
+static inline int kvmmu_access1(int vcpu, int type, uint64_t gpa, int size,
+				uint64_t *data)
+{
+	struct kvmmu_access a = {
+		.gpa = gpa,
+		.data = data ? *data : 0,
+		.type = type,
+		.size = size,
+	};
+	struct kvmmu_access_batch b = {
+		.nr = 1,
+		.accesses = (uintptr_t)&a,
+	};
+	int r = kvmmu_ioctl(vcpu, KVMMU_GUEST_ACCESS, &b);
+
+	if (r)
+		return r;
+	if (data && type != KVMMU_ACCESS_WRITE)
+		*data = a.data;
+	return a.result;
+}
+
+static inline int kvmmu_read64(int vcpu, uint64_t gpa, uint64_t *val)
+{
+	return kvmmu_access1(vcpu, KVMMU_ACCESS_READ, gpa, 8, val);
+}
+
+static inline int kvmmu_write64(int vcpu, uint64_t gpa, uint64_t val)
+{
+	return kvmmu_access1(vcpu, KVMMU_ACCESS_WRITE, gpa, 8, &val);
+}
+
+static inline int kvmmu_translate(int vcpu, uint64_t gpa,
+				  struct kvmmu_translation *tr)
+{
+	memset(tr, 0, sizeof(*tr));
+	tr->gpa = gpa;
+	return kvmmu_ioctl(vcpu, KVMMU_TRANSLATE, tr);
+}
+
+static inline int kvmmu_vm_stats(int vm, struct kvmmu_vm_stats *st)
+{
+	return kvmmu_ioctl(vm, KVMMU_GET_VM_STATS, st);
+}
+
+/* Anonymous private memory, or MAP_FAILED. */
+static inline void *kvmmu_alloc_anon(size_t size)
+{
+	return mmap(NULL, size, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+}
+
+#endif /* _KVMMU_SELFTEST_UTIL_H */
