@@ -18,6 +18,7 @@
 #include <uapi/linux/kvmmu.h>
 
 #include "kvmmu/device.h"
+#include "kvmmu/vm.h"
 
 static ushort devmode = 0600;
 module_param(devmode, ushort, 0444);
@@ -58,6 +59,10 @@ VISIBLE_IF_KUNIT long kvmmu_dev_ioctl(struct file *filp, unsigned int ioctl,
 		if (arg)
 			return -EINVAL;
 		return KVMMU_API_VERSION;
+	case KVMMU_CREATE_VM:
+		return kvmmu_vm_create(arg);
+	case KVMMU_CHECK_EXTENSION:
+		return kvmmu_check_extension(NULL, arg);
 	default:
 		return -ENOTTY;
 	}

@@ -28,4 +28,60 @@
 #define EXPORT_SYMBOL_IF_KUNIT(symbol)
 #endif
 
+/*
+ * mmu_notifier_ops.change_pte (removed in 6.10): notifier/change_pte.c is
+ * built, and hooked into the ops, only where the kernel has it.
+ */
+#ifdef KVMMU_HAVE_MN_CHANGE_PTE
+#include <linux/mmu_notifier.h>
+void kvmmu_mn_change_pte(struct mmu_notifier *mn, struct mm_struct *mm,
+			 unsigned long address, pte_t pte);
+/* The change_pte member of kvmmu's mmu_notifier_ops initializer. */
+#define KVMMU_MN_OPS_CHANGE_PTE	.change_pte = kvmmu_mn_change_pte,
+#define KVMMU_CHANGE_PTE	1
+#else
+/* No change_pte member to initialize. */
+#define KVMMU_MN_OPS_CHANGE_PTE
+#define KVMMU_CHANGE_PTE	0
+#endif
+
+/*
+ * The pfn and writability of a VM_IO/VM_PFNMAP mapping, without a page
+ * reference: follow_pfnmap_start() since 6.12 replaced follow_pte(),
+ * whose 6.1 form takes the mm.
+ */
+#include <linux/mm.h>
+#ifdef KVMMU_HAVE_FOLLOW_PFNMAP
+static inline int kvmmu_follow_pfn(struct vm_area_struct *vma,
+				   unsigned long addr, unsigned long *pfn,
+				   bool *writable)
+{
+	struct follow_pfnmap_args args = { .vma = vma, .address = addr };
+	int r = follow_pfnmap_start(&args);
+
+	if (r)
+		return r;
+	*pfn = args.pfn;
+	*writable = args.writable;
+	follow_pfnmap_end(&args);
+	return 0;
+}
+#else
+static inline int kvmmu_follow_pfn(struct vm_area_struct *vma,
+				   unsigned long addr, unsigned long *pfn,
+				   bool *writable)
+{
+	spinlock_t *ptl;
+	pte_t *ptep;
+	int r = follow_pte(vma->vm_mm, addr, &ptep, &ptl);
+
+	if (r)
+		return r;
+	*pfn = pte_pfn(*ptep);
+	*writable = pte_write(*ptep);
+	pte_unmap_unlock(ptep, ptl);
+	return 0;
+}
+#endif
+
 #endif /* _KVMMU_COMPAT_H */

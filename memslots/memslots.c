@@ -286,24 +286,30 @@ static void kvmmu_replace_memslot(struct kvmmu_memslot_space *sp,
 }
 
 /* Publish the inactive set and wait until nobody reads the other one. */
-static void kvmmu_swap_active_memslots(struct kvmmu_memslot_space *sp)
+static void kvmmu_swap_active_memslots(struct kvmmu_memslot_space *sp,
+				       const struct kvmmu_memslot_hooks *hooks)
 {
 	struct kvmmu_memslots *next = kvmmu_inactive_memslots(sp);
 	struct kvmmu_memslots *cur;
 
 	cur = rcu_dereference_protected(sp->active, lockdep_is_held(sp->lock));
 	next->generation = cur->generation + 1;
+	if (hooks && hooks->publish_begin)
+		hooks->publish_begin(hooks->ctx);
 	rcu_assign_pointer(sp->active, next);
+	if (hooks && hooks->publish_end)
+		hooks->publish_end(hooks->ctx);
 	synchronize_srcu_expedited(sp->srcu);
 }
 
 /* Change @old into @new in both sets; one swap, readers never see a gap. */
 static void kvmmu_activate_memslot(struct kvmmu_memslot_space *sp,
 				   struct kvmmu_memory_slot *old,
-				   struct kvmmu_memory_slot *new)
+				   struct kvmmu_memory_slot *new,
+				   const struct kvmmu_memslot_hooks *hooks)
 {
 	kvmmu_replace_memslot(sp, old, new);
-	kvmmu_swap_active_memslots(sp);
+	kvmmu_swap_active_memslots(sp, hooks);
 	kvmmu_replace_memslot(sp, old, new);
 }
 
@@ -320,7 +326,7 @@ static void kvmmu_invalidate_memslot(struct kvmmu_memslot_space *sp,
 	*invalid = *old;
 	invalid->flags |= KVMMU_MEMSLOT_INVALID;
 	kvmmu_replace_memslot(sp, old, invalid);
-	kvmmu_swap_active_memslots(sp);
+	kvmmu_swap_active_memslots(sp, hooks);
 	if (hooks && hooks->flush_slot)
 		hooks->flush_slot(hooks->ctx, old);
 }
@@ -359,7 +365,7 @@ int kvmmu_set_memory_region(struct kvmmu_memslot_space *sp,
 			return -ENOMEM;
 		kvmmu_invalidate_memslot(sp, old, invalid, hooks);
 		kvmmu_replace_memslot(sp, old, NULL);
-		kvmmu_swap_active_memslots(sp);
+		kvmmu_swap_active_memslots(sp, hooks);
 		kvmmu_replace_memslot(sp, invalid, NULL);
 		kfree(old);
 		kfree(invalid);
@@ -399,12 +405,12 @@ int kvmmu_set_memory_region(struct kvmmu_memslot_space *sp,
 		/* Move: zap through the INVALID copy, then publish @new. */
 		kvmmu_invalidate_memslot(sp, old, invalid, hooks);
 		kvmmu_replace_memslot(sp, old, new);
-		kvmmu_swap_active_memslots(sp);
+		kvmmu_swap_active_memslots(sp, hooks);
 		kvmmu_replace_memslot(sp, invalid, new);
 		kfree(invalid);
 	} else {
 		/* Create, or a flags-only change: nothing to zap. */
-		kvmmu_activate_memslot(sp, old, new);
+		kvmmu_activate_memslot(sp, old, new, hooks);
 	}
 	kfree(old);
 	return 0;

@@ -85,10 +85,17 @@ struct kvmmu_memslot_space {
  *	by an INVALID slot and no reader can see @slot any more; must remove
  *	every mapping made through @slot.
  * @ctx: passed back to the hooks
+ * @publish_begin: called with @lock held just before a new set is
+ *	published; the VM waits here until no mmu_notifier invalidation is
+ *	between its start and end, and holds that off until @publish_end, so
+ *	that start and end always see the same slots.
+ * @publish_end: called right after the new set is published.
  */
 struct kvmmu_memslot_hooks {
 	void (*flush_slot)(void *ctx, const struct kvmmu_memory_slot *slot);
 	void *ctx;
+	void (*publish_begin)(void *ctx);
+	void (*publish_end)(void *ctx);
 };
 
 void kvmmu_memslot_space_init(struct kvmmu_memslot_space *sp,

@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A kvmmu VM and its vCPUs: the objects behind the VM and vCPU file
+ * descriptors, and the state the fault path and the mmu_notifier share.
+ * Documentation/locking.rst says which lock protects which field.
+ */
+#ifndef _KVMMU_VM_H
+#define _KVMMU_VM_H
+
+#include <linux/atomic.h>
+#include <linux/bug.h>
+#include <linux/mmu_notifier.h>
+#include <linux/mutex.h>
+#include <linux/refcount.h>
+#include <linux/spinlock.h>
+#include <linux/srcu.h>
+#include <linux/wait.h>
+#include <linux/xarray.h>
+
+#include "kvmmu/memslots.h"
+
+struct kvmmu_arch_ops;
+
+#define KVMMU_MAX_VCPUS		256
+#define KVMMU_MAX_VCPU_IDS	1024
+
+/* The counters behind struct kvmmu_vm_stats; see the uapi header. */
+struct kvmmu_vm_stat {
+	atomic64_t faults;
+	atomic64_t fault_retries;
+	atomic64_t gup_slow;
+	atomic64_t pfnmap_faults;
+	atomic64_t invalidations;
+	atomic64_t invalidations_hit;
+	atomic64_t sptes_zapped;
+	atomic64_t tables_freed;
+	atomic64_t tlb_flushes;
+	atomic64_t young_cleared;
+	atomic64_t young_tested;
+	atomic64_t change_pte;
+	atomic64_t memslot_updates;
+	atomic64_t mapped_pages;
+	atomic64_t table_pages;
+};
+
+/**
+ * struct kvmmu_vm - one VM
+ * @users: the VM fd and every vCPU fd hold one reference
+ * @mm: the creating process's mm (mmgrab()bed); only it may change the VM
+ * @ops: the page-table backend chosen at creation
+ * @arch: the backend's private state (its page-table root)
+ * @type: the KVMMU_VM_* type
+ * @bugged: set once an internal inconsistency was found; ioctls get EIO
+ * @lock: serialises vCPU creation and destruction
+ * @vcpus: vCPUs by id, under @lock
+ * @nr_vcpus: number of entries in @vcpus, under @lock
+ * @slots_lock: serialises memslot changes
+ * @srcu: protects the memslot sets readers use
+ * @memslots: one memslot space per address space
+ * @mmu_lock: protects the secondary page tables and the @mmu_invalidate_*
+ *	fields
+ * @mmu_invalidate_seq: bumped at the end of every invalidation that hit a
+ *	memslot; a fault that sampled an older value retries
+ * @mmu_invalidate_in_progress: invalidations between start and end that hit
+ *	a memslot
+ * @mmu_invalidate_range_start: first gfn of the union of the ranges those
+ *	invalidations cover
+ * @mmu_invalidate_range_end: end (exclusive) of that union
+ * @released: the mm has gone away (notifier release); under @mmu_lock
+ * @mn_invalidate_lock: protects @mn_active_invalidate_count
+ * @mn_active_invalidate_count: invalidations between start and end, slot
+ *	hit or not; memslot changes are not published while it is non-zero
+ * @mn_memslots_update_wq: where a memslot change waits for that
+ * @mn: the mmu_notifier registered on @mm
+ * @stat: counters
+ */
+struct kvmmu_vm {
+	refcount_t users;
+	struct mm_struct *mm;
+	const struct kvmmu_arch_ops *ops;
+	void *arch;
+	u32 type;
+	bool bugged;
+
+	struct mutex lock;	/* vCPU list; see above */
+	struct xarray vcpus;
+	unsigned int nr_vcpus;
+
+	struct mutex slots_lock;	/* memslot changes; see above */
+	struct srcu_struct srcu;
+	struct kvmmu_memslot_space memslots[KVMMU_ADDRESS_SPACE_NUM];
+
+	spinlock_t mmu_lock;
+	unsigned long mmu_invalidate_seq;
+	long mmu_invalidate_in_progress;
+	u64 mmu_invalidate_range_start;
+	u64 mmu_invalidate_range_end;
+	bool released;
+
+	spinlock_t mn_invalidate_lock;
+	unsigned long mn_active_invalidate_count;
+	wait_queue_head_t mn_memslots_update_wq;
+	struct mmu_notifier mn;
+
+	struct kvmmu_vm_stat stat;
+};
+
+/*
+ * Page-table pages set aside outside mmu_lock, so that installing a
+ * mapping under it never allocates.  Enough for one map of any backend.
+ */
+#define KVMMU_PAGE_CACHE_SIZE	8
+
+struct kvmmu_page_cache {
+	int nobjs;
+	struct page *pages[KVMMU_PAGE_CACHE_SIZE];
+};
+
+/**
+ * struct kvmmu_vcpu - one vCPU
+ * @vm: its VM, of which it holds a reference
+ * @id: the id it was created with
+ * @mutex: serialises the vCPU's ioctls (and so its @cache)
+ * @cache: page-table pages for the fault path
+ */
+struct kvmmu_vcpu {
+	struct kvmmu_vm *vm;
+	unsigned int id;
+	struct mutex mutex;	/* one ioctl at a time; see above */
+	struct kvmmu_page_cache cache;
+};
+
+void kvmmu_vm_bugged(struct kvmmu_vm *vm);
+
+/*
+ * KVMMU_BUG_ON() - for "cannot happen" conditions found at run time: warn
+ * once, and mark the VM bugged so that its ioctls fail with EIO from now
+ * on, instead of crashing the host.  Evaluates to the condition.
+ */
+#define KVMMU_BUG_ON(cond, vm)					\
+({								\
+	bool __kvmmu_bug = !!(cond);				\
+								\
+	if (WARN_ON_ONCE(__kvmmu_bug))				\
+		kvmmu_vm_bugged(vm);				\
+	unlikely(__kvmmu_bug);					\
+})
+
+void kvmmu_vm_get(struct kvmmu_vm *vm);
+void kvmmu_vm_put(struct kvmmu_vm *vm);
+int kvmmu_vm_create(unsigned long type);
+long kvmmu_check_extension(struct kvmmu_vm *vm, long cap);
+int kvmmu_vcpu_create(struct kvmmu_vm *vm, unsigned long id);
+
+static inline struct kvmmu_memslots *kvmmu_vm_memslots(struct kvmmu_vm *vm,
+						       int as_id)
+{
+	return kvmmu_memslots(&vm->memslots[as_id]);
+}
+
+#endif /* _KVMMU_VM_H */

@@ -1,0 +1,283 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Guest memory as a vCPU sees it: accesses performed through the secondary
+ * page tables the way hardware performs them (walk, check permissions, set
+ * accessed/dirty, fault and retry on a miss), the translate query, and the
+ * in-kernel workload built from the same accesses.
+ *
+ * An access reads or writes the host page under mmu_lock.  That is what
+ * makes it safe without a page reference: the host cannot free or replace
+ * the page without first running invalidate_range_start, which needs
+ * mmu_lock to remove the mapping.
+ */
+#include <linux/highmem.h>
+#include <linux/ktime.h>
+#include <linux/prandom.h>
+#include <linux/sched/signal.h>
+#include <linux/srcu.h>
+#include <linux/uaccess.h>
+
+#include <uapi/linux/kvmmu.h>
+
+#include "kvmmu/mmu.h"
+
+/* Give up on an access whose faults keep losing races after this many. */
+#define KVMMU_ACCESS_MAX_FAULTS	1000
+
+/* Copy between the access and the host page; mmu_lock held. */
+static int kvmmu_access_copy(unsigned long pfn, unsigned int offset,
+			     struct kvmmu_access *a)
+{
+	void *va;
+	u64 data;
+	int r;
+
+	/* A VM_PFNMAP frame may have no struct page and no kernel mapping. */
+	if (!pfn_valid(pfn))
+		return -EFAULT;
+	va = kmap_local_pfn(pfn);
+	/*
+	 * Read through a fault-safe copy: a frame reserved by the firmware
+	 * may lack a kernel mapping.  One that reads can be written.
+	 */
+	data = 0;
+	r = copy_from_kernel_nofault(&data, va + offset, a->size);
+	if (!r && a->type == KVMMU_ACCESS_WRITE)
+		memcpy(va + offset, &a->data, a->size);
+	else if (!r)
+		a->data = data;
+	kunmap_local(va);
+	return r ? -EFAULT : 0;
+}
+
+static int kvmmu_access_type(u8 type, enum kvmmu_access_type *t)
+{
+	switch (type) {
+	case KVMMU_ACCESS_READ:
+		*t = KVMMU_READ;
+		return 0;
+	case KVMMU_ACCESS_WRITE:
+		*t = KVMMU_WRITE;
+		return 0;
+	case KVMMU_ACCESS_FETCH:
+		*t = KVMMU_FETCH;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/**
+ * kvmmu_vcpu_access() - perform one guest access
+ * @vcpu: the vCPU, its mutex held
+ * @a: the access; ->data, ->faults and ->result are filled in
+ *
+ * Walks the secondary tables under mmu_lock; a missing or insufficient
+ * mapping runs the fault path and the walk is tried again.
+ *
+ * Return: the access's result (also stored in ->result), or -EINTR if a
+ * fatal signal is pending.
+ */
+int kvmmu_vcpu_access(struct kvmmu_vcpu *vcpu, struct kvmmu_access *a)
+{
+	unsigned int offset = a->gpa & ~PAGE_MASK;
+	struct kvmmu_vm *vm = vcpu->vm;
+	u64 gfn = a->gpa >> PAGE_SHIFT;
+	enum kvmmu_access_type type;
+	unsigned long pfn;
+	int r, idx;
+
+	a->faults = 0;
+	r = kvmmu_access_type(a->type, &type);
+	if (r || !a->size || a->size > 8 || !is_power_of_2(a->size) ||
+	    offset + a->size > PAGE_SIZE) {
+		a->result = -EINVAL;
+		return a->result;
+	}
+
+	idx = srcu_read_lock(&vm->srcu);
+	for (;;) {
+		spin_lock(&vm->mmu_lock);
+		r = vm->ops->access(vm, gfn, type, &pfn);
+		if (!r)
+			r = kvmmu_access_copy(pfn, offset, a);
+		else
+			r = -EAGAIN;
+		spin_unlock(&vm->mmu_lock);
+		if (r != -EAGAIN)
+			break;
+
+		if (a->faults >= KVMMU_ACCESS_MAX_FAULTS) {
+			r = -EFAULT;
+			break;
+		}
+		a->faults++;
+		r = kvmmu_mmu_fault(vcpu, gfn, type);
+		if (r && r != -EAGAIN)
+			break;
+		if (fatal_signal_pending(current)) {
+			r = -EINTR;
+			break;
+		}
+		cond_resched();
+	}
+	srcu_read_unlock(&vm->srcu, idx);
+	a->result = r;
+	return r;
+}
+
+/**
+ * kvmmu_vcpu_translate() - how @tr->gpa is mapped right now
+ * @vcpu: the vCPU
+ * @tr: in: the gpa; out: the rest
+ * @show_pfn: report the host pfn (CAP_SYS_ADMIN), else 0
+ */
+void kvmmu_vcpu_translate(struct kvmmu_vcpu *vcpu, struct kvmmu_translation *tr,
+			  bool show_pfn)
+{
+	struct kvmmu_vm *vm = vcpu->vm;
+	struct kvmmu_mapping m = {};
+
+	spin_lock(&vm->mmu_lock);
+	vm->ops->lookup(vm, tr->gpa >> PAGE_SHIFT, &m);
+	spin_unlock(&vm->mmu_lock);
+
+	tr->flags = 0;
+	tr->pfn = 0;
+	tr->level = 0;
+	tr->memtype = 0;
+	tr->pad = 0;
+	if (!m.present)
+		return;
+	tr->flags = KVMMU_TR_PRESENT |
+		    (m.readable ? KVMMU_TR_READABLE : 0) |
+		    (m.writable ? KVMMU_TR_WRITABLE : 0) |
+		    (m.executable ? KVMMU_TR_EXECUTABLE : 0) |
+		    (m.accessed ? KVMMU_TR_ACCESSED : 0) |
+		    (m.dirty ? KVMMU_TR_DIRTY : 0);
+	tr->level = m.level;
+	tr->memtype = m.memtype;
+	if (show_pfn)
+		tr->pfn = m.pfn;
+}
+
+#define KVMMU_RUN_FLAGS	(KVMMU_RUN_WRITE | KVMMU_RUN_READ | \
+			 KVMMU_RUN_VERIFY | KVMMU_RUN_RANDOM)
+
+static int kvmmu_run_check(struct kvmmu_run *run)
+{
+	if (!run->stride)
+		run->stride = PAGE_SIZE;
+	if (run->flags & ~KVMMU_RUN_FLAGS ||
+	    !(run->flags & (KVMMU_RUN_WRITE | KVMMU_RUN_READ)) ||
+	    !run->passes || !run->size || run->size % 8 || run->gpa % 8 ||
+	    run->stride % 8 || run->gpa + run->size < run->gpa)
+		return -EINVAL;
+	return 0;
+}
+
+/* One step of the workload at @gpa: write and/or read back. */
+static int kvmmu_run_step(struct kvmmu_vcpu *vcpu, struct kvmmu_run *run,
+			  u64 gpa)
+{
+	struct kvmmu_access a = { .gpa = gpa, .size = 8 };
+	int r;
+
+	if (run->flags & KVMMU_RUN_WRITE) {
+		a.type = KVMMU_ACCESS_WRITE;
+		a.data = kvmmu_run_pattern(gpa, run->seed);
+		r = kvmmu_vcpu_access(vcpu, &a);
+		run->accesses++;
+		run->faults += a.faults;
+		if (r)
+			return r;
+	}
+	if (run->flags & KVMMU_RUN_READ) {
+		a.type = KVMMU_ACCESS_READ;
+		r = kvmmu_vcpu_access(vcpu, &a);
+		run->accesses++;
+		run->faults += a.faults;
+		if (r)
+			return r;
+		if ((run->flags & KVMMU_RUN_VERIFY) &&
+		    a.data != kvmmu_run_pattern(gpa, run->seed)) {
+			if (!run->mismatches)
+				run->first_mismatch_gpa = gpa;
+			run->mismatches++;
+		}
+	}
+	return 0;
+}
+
+/**
+ * kvmmu_vcpu_run() - the in-kernel guest workload
+ * @vcpu: the vCPU, its mutex held
+ * @run: parameters in, counters out (see struct kvmmu_run)
+ *
+ * Every access goes through kvmmu_vcpu_access(), faults and all.  SRCU is
+ * held per access, not across the run, so memslot changes are not held
+ * off by a long run.
+ *
+ * Return: 0 (access errors are reported in @run), -EINVAL, or -EINTR when
+ * a signal stopped the run (counters valid).
+ */
+int kvmmu_vcpu_run(struct kvmmu_vcpu *vcpu, struct kvmmu_run *run)
+{
+	struct kvmmu_vm *vm = vcpu->vm;
+	u64 steps, start_retries;
+	struct rnd_state rnd;
+	ktime_t start;
+	u32 pass;
+	int r = 0;
+
+	r = kvmmu_run_check(run);
+	if (r)
+		return r;
+	run->accesses = 0;
+	run->faults = 0;
+	run->retries = 0;
+	run->mismatches = 0;
+	run->first_mismatch_gpa = 0;
+	run->error = 0;
+	run->error_gpa = 0;
+	run->pad = 0;
+
+	steps = div64_u64(run->size + run->stride - 1, run->stride);
+	prandom_seed_state(&rnd, run->seed);
+	start_retries = atomic64_read(&vm->stat.fault_retries);
+	start = ktime_get();
+	for (pass = 0; pass < run->passes && !r; pass++) {
+		u64 i;
+
+		for (i = 0; i < steps; i++) {
+			u64 step = i, gpa;
+
+			if (run->flags & KVMMU_RUN_RANDOM) {
+				step = ((u64)prandom_u32_state(&rnd) << 32) |
+				       prandom_u32_state(&rnd);
+				step = do_div(step, steps);
+			}
+			gpa = run->gpa + step * run->stride;
+			r = kvmmu_run_step(vcpu, run, gpa);
+			if (r == -EINTR)
+				break;
+			if (r) {
+				run->error = r;
+				run->error_gpa = gpa;
+				r = 0;
+				goto out;
+			}
+			if (!(i & 255)) {
+				if (signal_pending(current)) {
+					r = -EINTR;
+					break;
+				}
+				cond_resched();
+			}
+		}
+	}
+out:
+	run->ns = ktime_to_ns(ktime_sub(ktime_get(), start));
+	/* Races lost by any vCPU of the VM during the run. */
+	run->retries = atomic64_read(&vm->stat.fault_retries) - start_retries;
+	return r;
+}

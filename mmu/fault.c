@@ -1,0 +1,199 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The fault path: gfn -> memslot -> hva -> host pfn -> secondary mapping.
+ *
+ * The host pfn is looked up without mmu_lock (fast GUP first, then GUP
+ * that may sleep), after sampling mmu_invalidate_seq; the mapping is
+ * installed under mmu_lock only if no invalidation raced with the lookup
+ * (see mmu/mmu.c), and the page reference GUP took is dropped right after:
+ * an installed mapping holds no reference, which is what lets the host
+ * swap, migrate and merge guest memory.  The mmu_notifier keeps it honest.
+ */
+#include <linux/mm.h>
+#include <linux/sched/signal.h>
+
+#include "kvmmu/mmu.h"
+
+/* A host pfn, and the page reference that keeps it alive until mapped. */
+struct kvmmu_pfn {
+	unsigned long pfn;
+	struct page *page;	/* NULL for VM_IO/VM_PFNMAP: no reference */
+	bool writable;
+};
+
+/*
+ * VM_IO/VM_PFNMAP memory: the pfn may have no struct page, or one that is
+ * not refcounted, so read it from the host page table and take nothing.
+ */
+static int kvmmu_hva_to_pfn_remapped(struct vm_area_struct *vma,
+				     unsigned long hva, bool write,
+				     struct kvmmu_pfn *out)
+{
+	bool unlocked = false;
+	int r;
+
+	r = kvmmu_follow_pfn(vma, hva, &out->pfn, &out->writable);
+	if (r) {
+		/* Not populated yet: let the host fault it in, then look again. */
+		r = fixup_user_fault(vma->vm_mm, hva,
+				     write ? FAULT_FLAG_WRITE : 0, &unlocked);
+		/* mmap_lock was dropped: @vma may be gone; start over. */
+		if (unlocked)
+			return -EAGAIN;
+		if (r)
+			return r;
+		r = kvmmu_follow_pfn(vma, hva, &out->pfn, &out->writable);
+		if (r)
+			return r;
+	}
+	if (write && !out->writable)
+		return -EACCES;
+	out->page = NULL;
+	return 0;
+}
+
+/* GUP failed: why?  Runs under mmap_read_lock. */
+static int kvmmu_hva_to_pfn_slow(struct kvmmu_vm *vm, unsigned long hva,
+				 bool write, struct kvmmu_pfn *out)
+{
+	struct vm_area_struct *vma = vma_lookup(vm->mm, hva);
+
+	if (!vma)
+		return -EFAULT;
+	if (vma->vm_flags & (VM_IO | VM_PFNMAP)) {
+		atomic64_inc(&vm->stat.pfnmap_faults);
+		return kvmmu_hva_to_pfn_remapped(vma, hva, write, out);
+	}
+	/* A write to memory the host maps read-only is the caller's error. */
+	if (write && (vma->vm_flags & VM_READ) && !(vma->vm_flags & VM_WRITE))
+		return -EACCES;
+	return -EFAULT;
+}
+
+/**
+ * kvmmu_hva_to_pfn() - the host page behind @hva, as the process sees it
+ * @vm: the VM; current->mm is @vm->mm
+ * @hva: a page-aligned address in @vm->mm
+ * @write: the access writes: the host must give a writable page (breaking
+ *	COW, KSM sharing etc. as it would for the process)
+ * @out: the pfn, whether it may be mapped writable, and the page reference
+ *	to drop once it is mapped (NULL for VM_IO/VM_PFNMAP pfns)
+ *
+ * May sleep.
+ *
+ * Return: 0; -EFAULT if nothing accessible is mapped there; -EACCES for a
+ * write to read-only host memory; -EHWPOISON; -EINTR on a fatal signal;
+ * -EAGAIN if the lookup must be redone.
+ */
+static int kvmmu_hva_to_pfn(struct kvmmu_vm *vm, unsigned long hva,
+			    bool write, struct kvmmu_pfn *out)
+{
+	struct page *page;
+	long n;
+	int r;
+
+	/* Writable if the host already maps it so, to spare a write fault. */
+	if (get_user_page_fast_only(hva, FOLL_WRITE, &page)) {
+		out->writable = true;
+		goto got_page;
+	}
+	if (!write && get_user_page_fast_only(hva, 0, &page)) {
+		out->writable = false;
+		goto got_page;
+	}
+
+	atomic64_inc(&vm->stat.gup_slow);
+	n = get_user_pages_unlocked(hva, 1, &page,
+				    FOLL_HWPOISON | (write ? FOLL_WRITE : 0));
+	if (n == 1) {
+		out->writable = write;
+		goto got_page;
+	}
+	if (n == -EHWPOISON || n == -ENOMEM)
+		return n;
+	if (fatal_signal_pending(current))
+		return -EINTR;
+
+	mmap_read_lock(vm->mm);
+	r = kvmmu_hva_to_pfn_slow(vm, hva, write, out);
+	mmap_read_unlock(vm->mm);
+	return r;
+
+got_page:
+	out->page = page;
+	out->pfn = page_to_pfn(page);
+	return 0;
+}
+
+/**
+ * kvmmu_mmu_fault() - map @gfn for an access of @type
+ * @vcpu: the faulting vCPU (its mutex held, and the VM's SRCU read lock)
+ * @gfn: the guest frame
+ * @type: the access that missed or lacked permission
+ *
+ * Return: 0 when a mapping was installed (the access should be retried);
+ * -EAGAIN when an invalidation raced with the lookup (retry too);
+ * -ENOENT when no memslot maps @gfn; -EACCES for a write to a read-only
+ * slot or to read-only host memory; -EFAULT, -EHWPOISON, -EINTR, -ENOMEM
+ * from the host lookup.
+ */
+int kvmmu_mmu_fault(struct kvmmu_vcpu *vcpu, u64 gfn,
+		    enum kvmmu_access_type type)
+{
+	struct kvmmu_vm *vm = vcpu->vm;
+	bool write = type == KVMMU_WRITE;
+	struct kvmmu_map_request req;
+	struct kvmmu_memory_slot *slot;
+	unsigned long mmu_seq;
+	struct kvmmu_pfn pfn;
+	int r;
+
+	slot = kvmmu_gfn_to_memslot(kvmmu_vm_memslots(vm, 0), gfn);
+	if (!slot)
+		return -ENOENT;
+	if (write && (slot->flags & KVMMU_MEM_READONLY))
+		return -EACCES;
+
+	r = kvmmu_page_cache_topup(&vcpu->cache, vm->ops->cache_pages);
+	if (r)
+		return r;
+
+	/*
+	 * Sample seq before looking at the host page tables: an invalidation
+	 * that ends after this point bumps it, and one that has not ended is
+	 * seen as in progress under mmu_lock.  Pairs with the smp_wmb() in
+	 * kvmmu_mmu_invalidate_end().
+	 */
+	mmu_seq = READ_ONCE(vm->mmu_invalidate_seq);
+	smp_rmb();
+
+	r = kvmmu_hva_to_pfn(vm, kvmmu_memslot_gfn_to_hva(slot, gfn), write,
+			     &pfn);
+	if (r)
+		return r;
+
+	req.gfn = gfn;
+	req.pfn = pfn.pfn;
+	req.writable = pfn.writable && !(slot->flags & KVMMU_MEM_READONLY);
+	req.executable = true;
+	req.refcounted = pfn.page;
+
+	spin_lock(&vm->mmu_lock);
+	if (vm->released)
+		r = -EFAULT;
+	else if (kvmmu_mmu_invalidate_retry(vm, mmu_seq, gfn))
+		r = -EAGAIN;
+	else
+		r = vm->ops->map(vm, &vcpu->cache, &req);
+	spin_unlock(&vm->mmu_lock);
+
+	/* Installed or not, the mapping holds no reference. */
+	if (pfn.page)
+		put_page(pfn.page);
+
+	if (r == -EAGAIN)
+		atomic64_inc(&vm->stat.fault_retries);
+	else if (!r)
+		atomic64_inc(&vm->stat.faults);
+	return r;
+}

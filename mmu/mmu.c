@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The generic half of the secondary MMU: the invalidation/fault retry
+ * protocol, TLB-flush requests, and handing a dropped mapping's
+ * accessed/dirty state back to the host page.
+ *
+ * The retry protocol.  The host tells us about a change to its page tables
+ * twice: invalidate_range_start before the change and invalidate_range_end
+ * after.  Between the two, the host may still hand out the old page (GUP
+ * can race with the change), so a fault must not install anything it
+ * looked up while an invalidation of its gfn was in flight, nor anything it
+ * looked up before an invalidation that has since ended.  Hence:
+ *
+ *  - start, under mmu_lock: in_progress++, widen [range_start, range_end)
+ *    to cover the invalidated gfns, zap them;
+ *  - end, under mmu_lock: seq++, then in_progress--;
+ *  - a fault samples seq before its (lockless, possibly sleeping) pfn
+ *    lookup and, under mmu_lock, gives up and retries if seq moved or if an
+ *    invalidation in progress covers its gfn.
+ *
+ * Faults on other gfns proceed while an invalidation is in flight.
+ */
+#include <linux/mm.h>
+#include <linux/swap.h>
+
+#include "kvmmu/mmu.h"
+
+/*
+ * The range of an in-progress invalidation before the first slot it hits
+ * adds itself: retry everything rather than nothing.
+ */
+#define KVMMU_INVALID_GFN	(~0ULL)
+
+/**
+ * kvmmu_mmu_invalidate_begin() - an invalidation that hits memslots starts
+ * @vm: the VM, mmu_lock held
+ *
+ * Followed by kvmmu_mmu_invalidate_range_add() for each slot it hits.
+ */
+void kvmmu_mmu_invalidate_begin(struct kvmmu_vm *vm)
+{
+	lockdep_assert_held(&vm->mmu_lock);
+	vm->mmu_invalidate_in_progress++;
+	if (vm->mmu_invalidate_in_progress == 1) {
+		vm->mmu_invalidate_range_start = KVMMU_INVALID_GFN;
+		vm->mmu_invalidate_range_end = KVMMU_INVALID_GFN;
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(kvmmu_mmu_invalidate_begin);
+
+/*
+ * One range for all invalidations in flight: overlapping invalidations are
+ * rare, and a wider range only costs retries elsewhere.
+ */
+void kvmmu_mmu_invalidate_range_add(struct kvmmu_vm *vm, u64 start, u64 end)
+{
+	lockdep_assert_held(&vm->mmu_lock);
+	if (KVMMU_BUG_ON(!vm->mmu_invalidate_in_progress, vm))
+		return;
+	if (vm->mmu_invalidate_range_start == KVMMU_INVALID_GFN) {
+		vm->mmu_invalidate_range_start = start;
+		vm->mmu_invalidate_range_end = end;
+	} else {
+		vm->mmu_invalidate_range_start =
+			min(vm->mmu_invalidate_range_start, start);
+		vm->mmu_invalidate_range_end =
+			max(vm->mmu_invalidate_range_end, end);
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(kvmmu_mmu_invalidate_range_add);
+
+void kvmmu_mmu_invalidate_end(struct kvmmu_vm *vm)
+{
+	lockdep_assert_held(&vm->mmu_lock);
+	/*
+	 * seq moves before in_progress drops: a fault that finds no
+	 * invalidation in progress is sure to see the new seq.
+	 */
+	vm->mmu_invalidate_seq++;
+	smp_wmb();
+	if (KVMMU_BUG_ON(!vm->mmu_invalidate_in_progress, vm))
+		return;
+	vm->mmu_invalidate_in_progress--;
+}
+EXPORT_SYMBOL_IF_KUNIT(kvmmu_mmu_invalidate_end);
+
+/**
+ * kvmmu_mmu_invalidate_retry() - must a fault throw away what it looked up?
+ * @vm: the VM, mmu_lock held
+ * @mmu_seq: mmu_invalidate_seq as sampled before the pfn lookup
+ * @gfn: the faulting gfn
+ *
+ * Return: true if an invalidation covering @gfn is in progress, or if any
+ * invalidation ended since @mmu_seq was sampled.
+ */
+bool kvmmu_mmu_invalidate_retry(struct kvmmu_vm *vm, unsigned long mmu_seq,
+				u64 gfn)
+{
+	lockdep_assert_held(&vm->mmu_lock);
+	if (unlikely(vm->mmu_invalidate_in_progress)) {
+		if (vm->mmu_invalidate_range_start == KVMMU_INVALID_GFN)
+			return true;
+		if (gfn >= vm->mmu_invalidate_range_start &&
+		    gfn < vm->mmu_invalidate_range_end)
+			return true;
+	}
+	return vm->mmu_invalidate_seq != mmu_seq;
+}
+EXPORT_SYMBOL_IF_KUNIT(kvmmu_mmu_invalidate_retry);
+
+/*
+ * Guest accesses are performed under mmu_lock against the tables
+ * themselves, so there is no cached translation to shoot down; the request
+ * is counted so that flush batching stays visible (and testable).
+ */
+void kvmmu_flush_remote_tlbs(struct kvmmu_vm *vm)
+{
+	lockdep_assert_held(&vm->mmu_lock);
+	atomic64_inc(&vm->stat.tlb_flushes);
+}
+
+/**
+ * kvmmu_mmu_leaf_dropped() - hand a removed mapping's state to the host
+ * @pfn: the frame it mapped
+ * @refcounted: the frame is a normal host page (not VM_IO/VM_PFNMAP)
+ * @accessed: the guest accessed it since it was mapped or last aged
+ * @dirty: the guest wrote to it through this mapping
+ *
+ * The guest writes through the secondary mapping, which the host's page
+ * tables know nothing about, so the page's dirty state must reach the
+ * host before it decides the page is clean (swap-out writes back only
+ * dirty pages).  Called under mmu_lock while the host still maps the page:
+ * every path that frees a host page runs invalidate_range_start first,
+ * which removes our mapping, so no reference is needed here.
+ */
+void kvmmu_mmu_leaf_dropped(unsigned long pfn, bool refcounted, bool accessed,
+			    bool dirty)
+{
+	struct page *page;
+
+	if (!refcounted || !pfn_valid(pfn))
+		return;
+	page = pfn_to_page(pfn);
+	if (dirty)
+		set_page_dirty(page);
+	if (accessed)
+		mark_page_accessed(page);
+}
+
+/**
+ * kvmmu_mmu_zap_all() - remove every mapping of @vm
+ * @vm: the VM, mmu_lock held
+ *
+ * Return: whether a TLB flush is needed.
+ */
+bool kvmmu_mmu_zap_all(struct kvmmu_vm *vm)
+{
+	struct kvmmu_gfn_range range = {
+		.start = 0,
+		.end = 1ULL << (vm->ops->gpa_bits - PAGE_SHIFT),
+	};
+
+	lockdep_assert_held(&vm->mmu_lock);
+	return vm->ops->zap_gfn_range(vm, &range);
+}
+EXPORT_SYMBOL_IF_KUNIT(kvmmu_mmu_zap_all);
