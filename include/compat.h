@@ -71,12 +71,14 @@ static inline int kvmmu_follow_pfn(struct vm_area_struct *vma,
 				   unsigned long addr, unsigned long *pfn,
 				   bool *writable)
 {
-	spinlock_t *ptl;
+	spinlock_t *ptl;	/* the page table lock follow_pte() took */
 	pte_t *ptep;
 	int r = follow_pte(vma->vm_mm, addr, &ptep, &ptl);
 
 	if (r)
 		return r;
+	/* follow_pte() returns with @ptl held; tell sparse. */
+	__acquire(ptl);
 	*pfn = pte_pfn(*ptep);
 	*writable = pte_write(*ptep);
 	pte_unmap_unlock(ptep, ptl);

@@ -165,6 +165,7 @@ int kvmmu_mmu_fault(struct kvmmu_vcpu *vcpu, u64 gfn,
 	 * kvmmu_mmu_invalidate_end().
 	 */
 	mmu_seq = READ_ONCE(vm->mmu_invalidate_seq);
+	/* Pairs with smp_wmb() in kvmmu_mmu_invalidate_end(). */
 	smp_rmb();
 
 	r = kvmmu_hva_to_pfn(vm, kvmmu_memslot_gfn_to_hva(slot, gfn), write,

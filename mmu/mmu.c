@@ -55,7 +55,7 @@ EXPORT_SYMBOL_IF_KUNIT(kvmmu_mmu_invalidate_begin);
 void kvmmu_mmu_invalidate_range_add(struct kvmmu_vm *vm, u64 start, u64 end)
 {
 	lockdep_assert_held(&vm->mmu_lock);
-	if (KVMMU_BUG_ON(!vm->mmu_invalidate_in_progress, vm))
+	if (kvmmu_bug_on(!vm->mmu_invalidate_in_progress, vm))
 		return;
 	if (vm->mmu_invalidate_range_start == KVMMU_INVALID_GFN) {
 		vm->mmu_invalidate_range_start = start;
@@ -77,8 +77,9 @@ void kvmmu_mmu_invalidate_end(struct kvmmu_vm *vm)
 	 * invalidation in progress is sure to see the new seq.
 	 */
 	vm->mmu_invalidate_seq++;
+	/* Pairs with smp_rmb() in kvmmu_mmu_fault(). */
 	smp_wmb();
-	if (KVMMU_BUG_ON(!vm->mmu_invalidate_in_progress, vm))
+	if (kvmmu_bug_on(!vm->mmu_invalidate_in_progress, vm))
 		return;
 	vm->mmu_invalidate_in_progress--;
 }

@@ -33,37 +33,43 @@ static u64 kvmmu_hva_to_gfn(const struct kvmmu_memory_slot *slot,
 	return slot->base_gfn + ((hva - slot->userspace_addr) >> PAGE_SHIFT);
 }
 
-/**
- * kvmmu_handle_hva_range() - run a host event against every slot it hits
- * @vm: the VM
- * @range: the event
- *
- * Return: whether any handler returned true.
- */
-bool kvmmu_handle_hva_range(struct kvmmu_vm *vm,
-			    const struct kvmmu_hva_range *range)
+/* Does any slot of @slots map part of @range? */
+static bool kvmmu_hva_range_hits(struct kvmmu_memslots **slots,
+				 const struct kvmmu_hva_range *range)
+{
+	int as_id;
+
+	for (as_id = 0; as_id < KVMMU_ADDRESS_SPACE_NUM; as_id++)
+		if (kvmmu_memslot_hva_first(slots[as_id], range->start,
+					    range->end - 1))
+			return true;
+	return false;
+}
+
+/* Run @range's handler on each overlap of a slot with it; mmu_lock held. */
+static bool __kvmmu_handle_hva_range(struct kvmmu_vm *vm,
+				     struct kvmmu_memslots **slots,
+				     const struct kvmmu_hva_range *range)
 {
 	struct kvmmu_gfn_range gfn_range = {
 		.may_block = range->may_block,
 		.pfn = range->pfn,
 		.host_writable = range->host_writable,
 	};
-	bool locked = false, ret = false;
-	int as_id, idx;
+	unsigned long last = range->end - 1;
+	bool ret = false;
+	int as_id;
 
-	if (WARN_ON_ONCE(range->end <= range->start))
+	lockdep_assert_held(&vm->mmu_lock);
+	if (!range->handler)
 		return false;
-
-	idx = srcu_read_lock(&vm->srcu);
 	for (as_id = 0; as_id < KVMMU_ADDRESS_SPACE_NUM; as_id++) {
-		struct kvmmu_memslots *slots = kvmmu_vm_memslots(vm, as_id);
+		struct kvmmu_memslots *set = slots[as_id];
 		struct kvmmu_memory_slot *slot;
 
-		slot = kvmmu_memslot_hva_first(slots, range->start,
-					       range->end - 1);
-		for (; slot; slot = kvmmu_memslot_hva_next(slots, slot,
-							   range->start,
-							   range->end - 1)) {
+		slot = kvmmu_memslot_hva_first(set, range->start, last);
+		for (; slot;
+		     slot = kvmmu_memslot_hva_next(set, slot, range->start, last)) {
 			unsigned long slot_end = slot->userspace_addr +
 						 (slot->npages << PAGE_SHIFT);
 			unsigned long hva_start, hva_end;
@@ -74,20 +80,45 @@ bool kvmmu_handle_hva_range(struct kvmmu_vm *vm,
 			gfn_range.start = kvmmu_hva_to_gfn(slot, hva_start);
 			gfn_range.end = kvmmu_hva_to_gfn(slot, hva_end +
 							 PAGE_SIZE - 1);
-			if (!locked) {
-				locked = true;
-				spin_lock(&vm->mmu_lock);
-				if (range->on_lock)
-					range->on_lock(vm);
-			}
-			if (range->handler)
-				ret |= range->handler(vm, &gfn_range);
+			ret |= range->handler(vm, &gfn_range);
 		}
 	}
-	if (range->flush && ret)
-		kvmmu_flush_remote_tlbs(vm);
-	if (locked)
+	return ret;
+}
+
+/**
+ * kvmmu_handle_hva_range() - run a host event against every slot it hits
+ * @vm: the VM
+ * @range: the event
+ *
+ * mmu_lock is taken only if a slot overlaps the range; @range->on_lock
+ * then runs first, under it.
+ *
+ * Return: whether any handler returned true.
+ */
+bool kvmmu_handle_hva_range(struct kvmmu_vm *vm,
+			    const struct kvmmu_hva_range *range)
+{
+	struct kvmmu_memslots *slots[KVMMU_ADDRESS_SPACE_NUM];
+	bool ret = false;
+	int as_id, idx;
+
+	if (WARN_ON_ONCE(range->end <= range->start))
+		return false;
+
+	idx = srcu_read_lock(&vm->srcu);
+	/* One snapshot of the sets for both passes. */
+	for (as_id = 0; as_id < KVMMU_ADDRESS_SPACE_NUM; as_id++)
+		slots[as_id] = kvmmu_vm_memslots(vm, as_id);
+	if (kvmmu_hva_range_hits(slots, range)) {
+		spin_lock(&vm->mmu_lock);
+		if (range->on_lock)
+			range->on_lock(vm);
+		ret = __kvmmu_handle_hva_range(vm, slots, range);
+		if (range->flush && ret)
+			kvmmu_flush_remote_tlbs(vm);
 		spin_unlock(&vm->mmu_lock);
+	}
 	srcu_read_unlock(&vm->srcu, idx);
 	return ret;
 }
@@ -148,7 +179,7 @@ static void kvmmu_mn_invalidate_range_end(struct mmu_notifier *mn,
 	kvmmu_handle_hva_range(vm, &hva_range);
 
 	spin_lock(&vm->mn_invalidate_lock);
-	if (!KVMMU_BUG_ON(!vm->mn_active_invalidate_count, vm))
+	if (!kvmmu_bug_on(!vm->mn_active_invalidate_count, vm))
 		vm->mn_active_invalidate_count--;
 	wake = !vm->mn_active_invalidate_count;
 	spin_unlock(&vm->mn_invalidate_lock);

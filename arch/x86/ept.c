@@ -179,7 +179,7 @@ static void ept_free_tables(struct kvmmu_vm *vm, u64 *table, int level)
 			 * mm went away; the host page may be gone, so only
 			 * complain.
 			 */
-			KVMMU_BUG_ON(1, vm);
+			kvmmu_bug_on(1, vm);
 			continue;
 		}
 		ept_free_tables(vm, ept_table(spte), level - 1);
@@ -216,7 +216,7 @@ static int ept_map(struct kvmmu_vm *vm, struct kvmmu_page_cache *cache,
 		if (!ept_present(*sptep)) {
 			struct page *page = kvmmu_page_cache_alloc(cache);
 
-			if (KVMMU_BUG_ON(!page, vm))
+			if (kvmmu_bug_on(!page, vm))
 				return -ENOMEM;
 			WRITE_ONCE(*sptep, page_to_phys(page) | EPT_RWX);
 			ept_table_count(table, 1);
@@ -240,7 +240,7 @@ static int ept_map(struct kvmmu_vm *vm, struct kvmmu_page_cache *cache,
 		 * A different page: the old one was invalidated without our
 		 * hearing of it, or the retry protocol failed.
 		 */
-		KVMMU_BUG_ON(1, vm);
+		kvmmu_bug_on(1, vm);
 		kvmmu_mmu_leaf_dropped(ept_pfn(old), old & EPT_SW_REFCOUNTED,
 				       old & EPT_ACCESSED, old & EPT_DIRTY);
 		kvmmu_flush_remote_tlbs(vm);

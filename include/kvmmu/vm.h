@@ -90,14 +90,14 @@ struct kvmmu_vm {
 	struct srcu_struct srcu;
 	struct kvmmu_memslot_space memslots[KVMMU_ADDRESS_SPACE_NUM];
 
-	spinlock_t mmu_lock;
+	spinlock_t mmu_lock;	/* the secondary page tables; see above */
 	unsigned long mmu_invalidate_seq;
 	long mmu_invalidate_in_progress;
 	u64 mmu_invalidate_range_start;
 	u64 mmu_invalidate_range_end;
 	bool released;
 
-	spinlock_t mn_invalidate_lock;
+	spinlock_t mn_invalidate_lock;	/* see above */
 	unsigned long mn_active_invalidate_count;
 	wait_queue_head_t mn_memslots_update_wq;
 	struct mmu_notifier mn;
@@ -133,11 +133,11 @@ struct kvmmu_vcpu {
 void kvmmu_vm_bugged(struct kvmmu_vm *vm);
 
 /*
- * KVMMU_BUG_ON() - for "cannot happen" conditions found at run time: warn
+ * kvmmu_bug_on() - for "cannot happen" conditions found at run time: warn
  * once, and mark the VM bugged so that its ioctls fail with EIO from now
  * on, instead of crashing the host.  Evaluates to the condition.
  */
-#define KVMMU_BUG_ON(cond, vm)					\
+#define kvmmu_bug_on(cond, vm)					\
 ({								\
 	bool __kvmmu_bug = !!(cond);				\
 								\

@@ -51,10 +51,10 @@ static int map(struct kunit *test, u64 gfn, unsigned long pfn, bool writable,
 		.gfn = gfn, .pfn = pfn, .writable = writable,
 		.executable = exec,
 	};
+	int min = t->vm->ops->cache_pages;
 	int r;
 
-	KUNIT_ASSERT_EQ(test, kvmmu_page_cache_topup(&t->cache,
-				t->vm->ops->cache_pages), 0);
+	KUNIT_ASSERT_EQ(test, kvmmu_page_cache_topup(&t->cache, min), 0);
 	spin_lock(&t->vm->mmu_lock);
 	r = t->vm->ops->map(t->vm, &t->cache, &req);
 	spin_unlock(&t->vm->mmu_lock);
