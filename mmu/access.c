@@ -21,33 +21,41 @@
 
 #include "kvmmu/mmu.h"
 
-/* Give up on an access whose faults keep losing races after this many. */
-#define KVMMU_ACCESS_MAX_FAULTS	1000
-
 /* Copy between the access and the host page; mmu_lock held. */
 static int kvmmu_access_copy(unsigned long pfn, unsigned int offset,
 			     struct kvmmu_access *a)
 {
+	bool write = a->type == KVMMU_ACCESS_WRITE;
+	struct page *page;
+	u64 data = 0;
 	void *va;
-	u64 data;
-	int r;
+	int r = 0;
 
 	/* A VM_PFNMAP frame may have no struct page and no kernel mapping. */
 	if (!pfn_valid(pfn))
 		return -EFAULT;
-	va = kmap_local_pfn(pfn);
-	/*
-	 * Read through a fault-safe copy: a frame reserved by the firmware
-	 * may lack a kernel mapping.  One that reads can be written.
-	 */
-	data = 0;
-	r = copy_from_kernel_nofault(&data, va + offset, a->size);
-	if (!r && a->type == KVMMU_ACCESS_WRITE)
-		memcpy(va + offset, &a->data, a->size);
-	else if (!r)
-		a->data = data;
+	page = pfn_to_page(pfn);
+	va = kmap_local_page(page) + offset;
+	if (PageReserved(page)) {
+		/*
+		 * Firmware or driver memory behind VM_PFNMAP: it may have no
+		 * kernel mapping (read it fault-safe), and the kernel's
+		 * mapping of it is not the user's, so it is not written.
+		 */
+		if (write)
+			r = -EACCES;
+		else if (copy_from_kernel_nofault(&data, va, a->size))
+			r = -EFAULT;
+	} else if (write) {
+		memcpy(va, &a->data, a->size);
+	} else if (copy_mc_to_kernel(&data, va, a->size)) {
+		/* A machine check: the host will poison and unmap the page. */
+		r = -EHWPOISON;
+	}
 	kunmap_local(va);
-	return r ? -EFAULT : 0;
+	if (!r && !write)
+		a->data = data;
+	return r;
 }
 
 static int kvmmu_access_type(u8 type, enum kvmmu_access_type *t)
@@ -75,7 +83,7 @@ static int kvmmu_access_type(u8 type, enum kvmmu_access_type *t)
  * mapping runs the fault path and the walk is tried again.
  *
  * Return: the access's result (also stored in ->result), or -EINTR if a
- * fatal signal is pending.
+ * signal arrived while it was faulting.
  */
 int kvmmu_vcpu_access(struct kvmmu_vcpu *vcpu, struct kvmmu_access *a)
 {
@@ -106,15 +114,18 @@ int kvmmu_vcpu_access(struct kvmmu_vcpu *vcpu, struct kvmmu_access *a)
 		if (r != -EAGAIN)
 			break;
 
-		if (a->faults >= KVMMU_ACCESS_MAX_FAULTS) {
-			r = -EFAULT;
-			break;
-		}
-		a->faults++;
+		if (a->faults < U16_MAX)
+			a->faults++;
 		r = kvmmu_mmu_fault(vcpu, gfn, type);
 		if (r && r != -EAGAIN)
 			break;
-		if (fatal_signal_pending(current)) {
+		/*
+		 * Lost races are retried for as long as the host keeps
+		 * invalidating (a long munmap, the OOM reaper): an access
+		 * only fails for a reason of its own.  A signal ends the
+		 * wait, as it would end KVM_RUN.
+		 */
+		if (signal_pending(current)) {
 			r = -EINTR;
 			break;
 		}
@@ -241,7 +252,7 @@ int kvmmu_vcpu_run(struct kvmmu_vcpu *vcpu, struct kvmmu_run *run)
 	run->error_gpa = 0;
 	run->pad = 0;
 
-	steps = div64_u64(run->size + run->stride - 1, run->stride);
+	steps = div64_u64(run->size - 1, run->stride) + 1;
 	prandom_seed_state(&rnd, run->seed);
 	start_retries = atomic64_read(&vm->stat.fault_retries);
 	start = ktime_get();
@@ -252,9 +263,10 @@ int kvmmu_vcpu_run(struct kvmmu_vcpu *vcpu, struct kvmmu_run *run)
 			u64 step = i, gpa;
 
 			if (run->flags & KVMMU_RUN_RANDOM) {
-				step = ((u64)prandom_u32_state(&rnd) << 32) |
-				       prandom_u32_state(&rnd);
-				step = do_div(step, steps);
+				u64 r = ((u64)prandom_u32_state(&rnd) << 32) |
+					prandom_u32_state(&rnd);
+
+				div64_u64_rem(r, steps, &step);
 			}
 			gpa = run->gpa + step * run->stride;
 			r = kvmmu_run_step(vcpu, run, gpa);

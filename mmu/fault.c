@@ -61,6 +61,14 @@ static int kvmmu_hva_to_pfn_slow(struct kvmmu_vm *vm, unsigned long hva,
 	if (!vma)
 		return -EFAULT;
 	if (vma->vm_flags & (VM_IO | VM_PFNMAP)) {
+		/*
+		 * x86 keeps PROT_NONE ptes present, so the pte alone does
+		 * not say whether the process may access the memory.
+		 */
+		if (!(vma->vm_flags & VM_READ))
+			return -EFAULT;
+		if (write && !(vma->vm_flags & VM_WRITE))
+			return -EACCES;
 		atomic64_inc(&vm->stat.pfnmap_faults);
 		return kvmmu_hva_to_pfn_remapped(vma, hva, write, out);
 	}

@@ -139,9 +139,12 @@ void kvmmu_mmu_leaf_dropped(unsigned long pfn, bool refcounted, bool accessed,
 {
 	struct page *page;
 
-	if (!refcounted || !pfn_valid(pfn))
+	if (!refcounted || !pfn_valid(pfn) || is_zero_pfn(pfn))
 		return;
 	page = pfn_to_page(pfn);
+	/* As kvm_is_ad_tracked_page(): not the zero page, nor device pages. */
+	if (PageReserved(page) || is_zone_device_page(page))
+		return;
 	if (dirty)
 		set_page_dirty(page);
 	if (accessed)

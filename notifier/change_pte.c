@@ -36,7 +36,11 @@ void kvmmu_mn_change_pte(struct mmu_notifier *mn, struct mm_struct *mm,
 		.handler = kvmmu_mn_change_spte,
 		.flush = true,
 		.pfn = pte_pfn(pte),
-		.host_writable = pte_write(pte),
+		/*
+		 * A non-present entry (device-private migration) has no pfn
+		 * to map: take the zap path.
+		 */
+		.host_writable = !pte_present(pte) || pte_write(pte),
 	};
 
 	atomic64_inc(&vm->stat.change_pte);

@@ -238,11 +238,10 @@ static int ept_map(struct kvmmu_vm *vm, struct kvmmu_page_cache *cache,
 	} else {
 		/*
 		 * A different page: the old one was invalidated without our
-		 * hearing of it, or the retry protocol failed.
+		 * hearing of it, or the retry protocol failed.  It may be
+		 * freed already, so it is not touched.
 		 */
 		kvmmu_bug_on(1, vm);
-		kvmmu_mmu_leaf_dropped(ept_pfn(old), old & EPT_SW_REFCOUNTED,
-				       old & EPT_ACCESSED, old & EPT_DIRTY);
 		kvmmu_flush_remote_tlbs(vm);
 	}
 	WRITE_ONCE(*sptep, new);
