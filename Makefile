@@ -53,4 +53,17 @@ harness-selftest: deps
 kernels: deps
 	$(PYTHON) $(HARNESS) kernel $(FLAVOUR)
 
+# The demo VMM in a booted kernel (fast unless FLAVOUR=...), streaming its
+# output: make demo [ARGS='--size 128 --duration 60'];
+# make bench [ARGS='--sizes 16,64 --reps 5'].  Not part of make check.
+DEMO_ARGS := $(foreach f,$(firstword $(FLAVOUR)),--flavour $(f)) \
+	$(if $(ARGS),-- $(ARGS))
+
+demo: deps
+	$(PYTHON) $(HARNESS) demo $(DEMO_ARGS)
+
+bench: deps
+	$(PYTHON) $(HARNESS) bench $(DEMO_ARGS)
+
 .PHONY: all module clean install dkms-install deps style sparse check harness-selftest kernels
+.PHONY: demo bench
