@@ -582,6 +582,17 @@ def run_flavour(flavour, suite_glob='*', test_glob='*', inject=None,
         mods = build_modules(kdir, os.path.join(outdir, 'module'))
         res.add('pass', 'build kvmmu.ko', f'-Werror against {kdir}')
         modpaths = [os.path.join(outdir, 'module', m) for m in mods]
+        if flavour == 'stock':
+            # Stock zram is a module: coherency_test's swap test loads
+            # these from /lib/kvmmu (init never loads them itself).
+            kmods = os.path.join(os.path.dirname(os.path.dirname(bzimage)),
+                                 'lib', 'modules',
+                                 os.path.basename(bzimage)[len('vmlinuz-'):],
+                                 'kernel')
+            modpaths += [p for p in (
+                os.path.join(kmods, 'mm', 'zsmalloc.ko'),
+                os.path.join(kmods, 'drivers', 'block', 'zram', 'zram.ko'))
+                if os.path.exists(p)]
         kunit_mods = [m for m in mods if m != 'kvmmu.ko']
         extra_mods, extra_args = [], ''
         if inject:
