@@ -376,6 +376,12 @@ def parse_suite(res, kind, suite, lines, rc, test_glob):
     whatever the test filter says: a filter selects what is reported, it
     never hides a broken run.
     """
+    if kind == 'demo':
+        # kvmmu-demo (make demo / make bench): its exit status is the verdict.
+        said = [l for l in lines if re.match(r'(coherency|accessed):', l)]
+        res.add('pass' if rc == 0 else 'fail', f'demo {suite}',
+                f'exit {rc}' + ''.join(f'; {l}' for l in said))
+        return 1
     if kind == 'kunit':
         suites = ktap_suites(lines)
         if not suites:
@@ -505,7 +511,7 @@ def scan_console(res, text):
                 'RCU stall or kmemleak reports')
 
 
-def initramfs(outdir, modules, selftests, conf):
+def initramfs(outdir, modules, selftests, conf, bins=()):
     root = os.path.join(outdir, 'initramfs')
     shutil.rmtree(root, ignore_errors=True)
     for d in ('bin', 'etc', 'lib/kvmmu', 'selftests', 'proc', 'sys', 'dev',
@@ -517,6 +523,8 @@ def initramfs(outdir, modules, selftests, conf):
         shutil.copy2(ko, os.path.join(root, 'lib', 'kvmmu'))
     for t in selftests:
         shutil.copy2(t, os.path.join(root, 'selftests'))
+    for b in bins:
+        shutil.copy2(b, os.path.join(root, 'bin'))
     with open(os.path.join(root, 'etc', 'kvmmu-test.conf'), 'w') as f:
         for k, v in conf.items():
             f.write(f"{k}='{v}'\n")
@@ -529,7 +537,32 @@ def initramfs(outdir, modules, selftests, conf):
     return cpio
 
 
-def boot(outdir, bzimage, cpio, timeout, extra_cmdline=''):
+def boot_following(cmd, results, follow):
+    """Run qemu as boot() does, calling @follow with each line of the
+    verdict channel as it arrives."""
+    with open(os.path.join(os.path.dirname(results), 'qemu.stderr'),
+              'w+b') as err, open(results, 'rb') as f:
+        p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
+                             stdout=subprocess.DEVNULL, stderr=err)
+        buf = b''
+        while True:
+            done = p.poll() is not None
+            chunk = f.read()
+            *lines, buf = (buf + chunk).split(b'\n')
+            for line in lines:
+                follow(line.decode(errors='replace').rstrip('\r'))
+            if done:
+                break
+            if not chunk:
+                time.sleep(0.2)
+        if buf:
+            follow(buf.decode(errors='replace').rstrip('\r'))
+        err.seek(0)
+        return subprocess.CompletedProcess(cmd, p.returncode, None,
+                                           err.read())
+
+
+def boot(outdir, bzimage, cpio, timeout, extra_cmdline='', follow=None):
     console = os.path.join(outdir, 'console.log')
     results = os.path.join(outdir, 'results.log')
     for f in (console, results):
@@ -549,8 +582,11 @@ def boot(outdir, bzimage, cpio, timeout, extra_cmdline=''):
            '-append', 'console=ttyS0,115200 panic=-1 printk.devkmsg=on '
            f'{extra_cmdline}'.strip()]
     t0 = time.time()
-    r = subprocess.run(cmd, stdin=subprocess.DEVNULL,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    if follow:
+        r = boot_following(cmd, results, follow)
+    else:
+        r = subprocess.run(cmd, stdin=subprocess.DEVNULL,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     took = time.time() - t0
     with open(console, errors='replace') as f:
         con = f.read()
@@ -800,6 +836,67 @@ def harness_selftest(modes):
     return report([('harness', res)])
 
 
+def build_demo(outdir):
+    """tools/kvmmu-demo, static, into @outdir."""
+    run(['make', '-C', os.path.join(REPO, 'tools', 'kvmmu-demo'),
+         f'OUTPUT={outdir}'], logfile=os.path.join(outdir, 'build.log'))
+    return os.path.join(outdir, 'kvmmu-demo')
+
+
+def demo(mode, flavour, args):
+    """make demo / make bench: boot @flavour with kvmmu-demo as the only
+    payload and stream its output as it arrives on the verdict channel.
+    The verdict is the demo's exit status plus the usual checks (load,
+    unload, taint, complete stream, kernel log)."""
+    if any("'" in a for a in args):
+        raise HarnessError('demo arguments cannot contain quotes')
+    if mode == 'bench':
+        args = ['--bench'] + args
+    setup()
+    res = Result()
+    outdir = os.path.join(OUT, mode)
+    os.makedirs(outdir, exist_ok=True)
+    try:
+        if flavour == 'stock':
+            _, kdir, bzimage = stock_kernel()
+        else:
+            kdir, _ = kernel(flavour)
+            bzimage = os.path.join(kdir, 'arch', 'x86', 'boot', 'bzImage')
+        build_modules(kdir, os.path.join(outdir, 'module'))
+        res.add('pass', 'build kvmmu.ko', f'-Werror against {kdir}')
+        binary = build_demo(outdir)
+        res.add('pass', 'build kvmmu-demo', 'static, -Wall -Werror')
+        conf = {'EXTRA_MODULES': '', 'EXTRA_ARGS': '', 'KUNIT_MODULES': '',
+                'SELFTESTS': '', 'DEMO': '1', 'DEMO_ARGS': ' '.join(args)}
+        cpio = initramfs(outdir, [os.path.join(outdir, 'module', 'kvmmu.ko')],
+                         [], conf, bins=[binary])
+    except (HarnessError, OSError, subprocess.CalledProcessError) as e:
+        res.add('fail', 'build', str(e))
+        return report([(mode, res)])
+    duration = 40
+    for i, a in enumerate(args[:-1]):
+        if a in ('-d', '--duration') and args[i + 1].isdigit():
+            duration = int(args[i + 1])
+    timeout = (1200 if flavour == 'debug' else 400) + 3 * duration
+
+    def follow(line):
+        if line.startswith('| ') or line == '|':
+            print(line[2:], flush=True)
+
+    log(f'{mode}: booting {flavour} (timeout {timeout}s); logs in {outdir}')
+    con, resl, timed_out, took, qemu_err = boot(
+        outdir, bzimage, cpio, timeout,
+        'kasan_multi_shot' if flavour == 'debug' else '', follow=follow)
+    if qemu_err:
+        res.add('fail', 'qemu', qemu_err[-500:])
+    if timed_out:
+        res.add('fail', 'timeout', f'no verdict after {timeout}s: hang')
+    parse_results(res, resl, '*', '*')
+    scan_console(res, con)
+    log(f'{mode}: booted and ran in {took:.0f}s')
+    return report([(mode, res)])
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = ap.add_subparsers(dest='cmd', required=True)
@@ -819,6 +916,15 @@ def main():
     sub.add_parser('style', help='checkpatch --strict on our C files')
     sp = sub.add_parser('sparse', help='sparse C=2 on our files')
     sp.add_argument('--kdir', help='kernel build dir (default: stock)')
+    for mode, what in (('demo', 'run the demo VMM (tools/kvmmu-demo) in '
+                        'a booted kernel, streaming its output'),
+                       ('bench', 'run kvmmu-demo --bench in a booted '
+                        'kernel: fault-in and access rates')):
+        d = sub.add_parser(mode, help=what,
+                           usage='%(prog)s [--flavour F] [-- ARGS...]')
+        d.add_argument('--flavour', default='fast', choices=FLAVOURS)
+        d.add_argument('args', nargs=argparse.REMAINDER,
+                       help='arguments for kvmmu-demo, after --')
     args = ap.parse_args()
     try:
         if args.cmd == 'kernel':
@@ -831,6 +937,9 @@ def main():
             return 0 if check(fls, args.suite, args.test, static) else 1
         if args.cmd == 'harness-selftest':
             return 0 if harness_selftest(args.modes) else 1
+        if args.cmd in ('demo', 'bench'):
+            extra = args.args[1:] if args.args[:1] == ['--'] else args.args
+            return 0 if demo(args.cmd, args.flavour, extra) else 1
         res = Result()
         if args.cmd == 'style':
             style(res)
