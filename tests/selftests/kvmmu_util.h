@@ -47,8 +47,8 @@ static inline int kvmmu_create_vcpu(int vm, unsigned long id)
 	return fd < 0 ? -errno : fd;
 }
 
-static inline int kvmmu_set_region(int vm, uint32_t slot, uint32_t flags,
-				   uint64_t gpa, uint64_t size, void *hva)
+static inline int kvmmu_set_region(int vm, __u32 slot, __u32 flags,
+				   __u64 gpa, __u64 size, void *hva)
 {
 	struct kvmmu_userspace_memory_region r = {
 		.slot = slot,
