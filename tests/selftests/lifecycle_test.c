@@ -812,7 +812,7 @@ TEST(signal_interrupts_workload)
 	       (unsigned long long)run.accesses,
 	       (unsigned long long)run.faults);
 	EXPECT_GT(5000000000ULL, took) TH_LOG("slow to notice the signal");
-	EXPECT_LT(0, run.accesses);
+	ASSERT_LT(0, run.accesses);
 	EXPECT_LT(0, run.faults);
 	EXPECT_GE(run.accesses, run.faults);
 	EXPECT_GE(WL_PAGES, run.faults);
@@ -828,11 +828,15 @@ TEST(signal_interrupts_workload)
 	 * one wrote (its first pass is sequential from gpa 0).
 	 */
 	done = run.accesses < size / 64 ? run.accesses * 64 : size;
+	EXPECT_EQ(kvmmu_run_pattern(done - 64, 5), mem[(done - 64) / 8])
+		TH_LOG("the last access counted (gpa %#llx) was not done",
+		       done - 64);
 	ASSERT_EQ(0, run_workload(vcpu, 0, done, 64, 5, 1,
 				  KVMMU_RUN_READ | KVMMU_RUN_VERIFY, &run));
 	EXPECT_EQ(0, run.error);
 	EXPECT_EQ(done / 64, run.accesses);
-	EXPECT_EQ(0, run.mismatches);
+	EXPECT_EQ(0, run.mismatches) TH_LOG("first at %#llx",
+					    run.first_mismatch_gpa);
 	/* ... and nothing beyond it. */
 	for (i = 1; i < 4 && done + i * PG < size; i++)
 		EXPECT_EQ(0, mem[(done + i * PG) / 8]);
