@@ -186,6 +186,18 @@ static int kvmmu_run_check(struct kvmmu_run *run)
 	return 0;
 }
 
+/* One access of the workload; one a signal interrupted is not counted. */
+static int kvmmu_run_access(struct kvmmu_run *run, struct kvmmu_vcpu *vcpu,
+			    struct kvmmu_access *a)
+{
+	int r = kvmmu_vcpu_access(vcpu, a);
+
+	run->faults += a->faults;
+	if (r != -EINTR)
+		run->accesses++;
+	return r;
+}
+
 /* One step of the workload at @gpa: write and/or read back. */
 static int kvmmu_run_step(struct kvmmu_vcpu *vcpu, struct kvmmu_run *run,
 			  u64 gpa)
@@ -196,17 +208,13 @@ static int kvmmu_run_step(struct kvmmu_vcpu *vcpu, struct kvmmu_run *run,
 	if (run->flags & KVMMU_RUN_WRITE) {
 		a.type = KVMMU_ACCESS_WRITE;
 		a.data = kvmmu_run_pattern(gpa, run->seed);
-		r = kvmmu_vcpu_access(vcpu, &a);
-		run->accesses++;
-		run->faults += a.faults;
+		r = kvmmu_run_access(run, vcpu, &a);
 		if (r)
 			return r;
 	}
 	if (run->flags & KVMMU_RUN_READ) {
 		a.type = KVMMU_ACCESS_READ;
-		r = kvmmu_vcpu_access(vcpu, &a);
-		run->accesses++;
-		run->faults += a.faults;
+		r = kvmmu_run_access(run, vcpu, &a);
 		if (r)
 			return r;
 		if ((run->flags & KVMMU_RUN_VERIFY) &&
