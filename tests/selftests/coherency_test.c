@@ -395,36 +395,6 @@ static void lru_drain_all(void *page)
 	move_pages(1, pages, &node, &status, MPOL_MF_MOVE);
 }
 
-static int read_str(const char *path, char *buf, size_t len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	buf[n] = 0;
-	buf[strcspn(buf, "\n")] = 0;
-	return 0;
-}
-
-static int write_str(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-	int err;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, s, strlen(s));
-	err = errno;
-	close(fd);
-	return n == (ssize_t)strlen(s) ? 0 : n < 0 ? -err : -EIO;
-}
-
 static void sleep_ms(long ms)
 {
 	struct timespec ts = { ms / 1000, ms % 1000 * 1000000 };
@@ -478,11 +448,11 @@ FIXTURE_TEARDOWN(coh)
 
 	while (hs->nknobs > 0) {
 		hs->nknobs--;
-		write_str(hs->knob_path[hs->nknobs], hs->knob_val[hs->nknobs]);
+		kvmmu_write_file(hs->knob_path[hs->nknobs], hs->knob_val[hs->nknobs]);
 	}
 	if (hs->swap_on) {
 		syscall(__NR_swapoff, hs->swap_path);
-		write_str(ZRAM_SYS "reset", "1");
+		kvmmu_write_file(ZRAM_SYS "reset", "1");
 	}
 	if (hs->zram_loaded) {
 		syscall(__NR_delete_module, "zram", O_NONBLOCK);
@@ -500,12 +470,12 @@ static int set_knob(struct host_state *hs, const char *path,
 
 	if (i == MAX_KNOBS)
 		return -ENOSPC;
-	err = read_str(path, hs->knob_val[i], sizeof(hs->knob_val[i]));
+	err = kvmmu_read_file(path, hs->knob_val[i], sizeof(hs->knob_val[i]));
 	if (err)
 		return err;
 	snprintf(hs->knob_path[i], sizeof(hs->knob_path[i]), "%s", path);
 	hs->nknobs++;
-	return write_str(path, val);
+	return kvmmu_write_file(path, val);
 }
 
 /*
@@ -775,8 +745,8 @@ TEST_F_TIMEOUT(coh, ksm, 60)
 		if (!merged)
 			sleep_ms(10);
 	}
-	write_str(KSM_DIR "run", "0");	/* no more merging from here */
-	read_str(KSM_DIR "pages_sharing", shared, sizeof(shared));
+	kvmmu_write_file(KSM_DIR "run", "0");	/* no more merging from here */
+	kvmmu_read_file(KSM_DIR "pages_sharing", shared, sizeof(shared));
 	ASSERT_NE(0, merged) TH_LOG("not merged after 20 s (pages_sharing %s)",
 				    shared);
 	TH_LOG("merged into pfn %#llx after %d ms, pages_sharing %s",
@@ -975,13 +945,13 @@ static int swap_setup(struct __test_metadata *_metadata,
 		if (access(ZRAM_SYS, F_OK))
 			return -ENODEV;
 	}
-	write_str(ZRAM_SYS "reset", "1");
+	kvmmu_write_file(ZRAM_SYS "reset", "1");
 	snprintf(buf, sizeof(buf), "%lu", ZRAM_SIZE);
-	ASSERT_EQ(0, write_str(ZRAM_SYS "disksize", buf));
+	ASSERT_EQ(0, kvmmu_write_file(ZRAM_SYS "disksize", buf));
 
 	snprintf(hs->swap_path, sizeof(hs->swap_path), "/dev/zram0");
 	if (access(hs->swap_path, F_OK)) {
-		ASSERT_EQ(0, read_str(ZRAM_SYS "dev", dev, sizeof(dev)));
+		ASSERT_EQ(0, kvmmu_read_file(ZRAM_SYS "dev", dev, sizeof(dev)));
 		maj = strtoul(dev, &end, 10);
 		min = strtoul(end + 1, NULL, 10);
 		snprintf(hs->swap_path, sizeof(hs->swap_path),
@@ -1096,7 +1066,7 @@ TEST_F_TIMEOUT(coh, swap, 60)
 		ASSERT_EQ(0, syscall(__NR_swapoff, self->hs.swap_path))
 			TH_LOG("swapoff: %s", strerror(errno));
 		self->hs.swap_on = false;
-		write_str(ZRAM_SYS "reset", "1");
+		kvmmu_write_file(ZRAM_SYS "reset", "1");
 	}
 	check(_metadata, r, 0, n, 1, CHK_FAULT);
 }
@@ -1303,8 +1273,8 @@ TEST_F(coh, thp_split)
 	struct region r = self->r;
 	__u64 *pm;
 
-	if (read_str("/sys/kernel/mm/transparent_hugepage/enabled", thp,
-		     sizeof(thp)) || strstr(thp, "[never]"))
+	if (kvmmu_read_file("/sys/kernel/mm/transparent_hugepage/enabled",
+			    thp, sizeof(thp)) || strstr(thp, "[never]"))
 		SKIP(return, "THP disabled (%s)", thp);
 	raw = mmap(NULL, 2 * HUGE_2M, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);

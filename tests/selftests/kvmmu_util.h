@@ -110,6 +110,38 @@ static inline int kvmmu_vm_stats(int vm, struct kvmmu_vm_stats *st)
 	return kvmmu_ioctl(vm, KVMMU_GET_VM_STATS, st);
 }
 
+/* Read a one-line sysfs/procfs file into @buf, without the newline. */
+static inline int kvmmu_read_file(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = 0;
+	buf[strcspn(buf, "\n")] = 0;
+	return 0;
+}
+
+/* Write @s to a sysfs/procfs file; 0 or -errno (-EIO if cut short). */
+static inline int kvmmu_write_file(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+	int err;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, s, strlen(s));
+	err = errno;
+	close(fd);
+	return n == (ssize_t)strlen(s) ? 0 : n < 0 ? -err : -EIO;
+}
+
 /* Anonymous private memory, or MAP_FAILED. */
 static inline void *kvmmu_alloc_anon(size_t size)
 {

@@ -835,18 +835,6 @@ static bool debug_kernel(void)
 	return strstr(buf, "kasan");
 }
 
-static int write_file(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY);
-	int r;
-
-	if (fd < 0)
-		return -1;
-	r = write(fd, val, strlen(val)) == strlen(val) ? 0 : -1;
-	close(fd);
-	return r;
-}
-
 static long read_long(const char *path)
 {
 	char buf[64] = "";
@@ -929,7 +917,7 @@ static int zram_swap_on(void)
 			undo |= SWAP_ZRAM_MOD;
 	}
 	if (read_long(ZRAM "disksize") != 0 ||
-	    write_file(ZRAM "disksize", "33554432"))
+	    kvmmu_write_file(ZRAM "disksize", "33554432"))
 		return undo;
 	memset(hdr, 0, sizeof(hdr));
 	memcpy(hdr + 1024, info, sizeof(info));
@@ -939,7 +927,7 @@ static int zram_swap_on(void)
 	    swapon("/dev/zram0", 0)) {
 		if (fd >= 0)
 			close(fd);
-		write_file(ZRAM "reset", "1");
+		kvmmu_write_file(ZRAM "reset", "1");
 		return undo;
 	}
 	close(fd);
@@ -950,7 +938,7 @@ static void zram_swap_off(int undo)
 {
 	if (undo & SWAP_ON) {
 		swapoff("/dev/zram0");
-		write_file(ZRAM "reset", "1");
+		kvmmu_write_file(ZRAM "reset", "1");
 	}
 	if (undo & SWAP_ZRAM_MOD)
 		syscall(__NR_delete_module, "zram", O_NONBLOCK);

@@ -237,34 +237,6 @@ static int set_sys_admin(bool on)
 	return syscall(SYS_capset, &h, d) ? -errno : 0;
 }
 
-static int read_text(const char *path, char *buf, size_t len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return -EIO;
-	buf[n] = 0;
-	buf[strcspn(buf, "\n")] = 0;
-	return 0;
-}
-
-static int write_text(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, s, strlen(s));
-	close(fd);
-	return n == (ssize_t)strlen(s) ? 0 : -EIO;
-}
-
 /*
  * Run @fn in a forked child: a process with its own mm holding the same
  * file descriptors.  @fn stores what it saw in @out (shared memory) and
@@ -510,9 +482,9 @@ FIXTURE_SETUP(vm)
 FIXTURE_TEARDOWN(vm)
 {
 	if (self->fs_gfp[0])
-		write_text(FAILSLAB "ignore-gfp-wait", self->fs_gfp);
+		kvmmu_write_file(FAILSLAB "ignore-gfp-wait", self->fs_gfp);
 	if (self->fs_verbose[0])
-		write_text(FAILSLAB "verbose", self->fs_verbose);
+		kvmmu_write_file(FAILSLAB "verbose", self->fs_verbose);
 	if (self->vcpu > 0)
 		close(self->vcpu);
 	if (self->vm > 0)
@@ -942,18 +914,18 @@ TEST_F(vm, region_row12_enomem_changes_nothing)
 	int nth, n, r;
 	bool injected;
 
-	if (read_text(FAILSLAB "ignore-gfp-wait", self->fs_gfp,
-		      sizeof(self->fs_gfp)) ||
-	    read_text(FAILSLAB "verbose", self->fs_verbose,
-		      sizeof(self->fs_verbose)) ||
+	if (kvmmu_read_file(FAILSLAB "ignore-gfp-wait", self->fs_gfp,
+			    sizeof(self->fs_gfp)) ||
+	    kvmmu_read_file(FAILSLAB "verbose", self->fs_verbose,
+			    sizeof(self->fs_verbose)) ||
 	    access(FAIL_NTH, W_OK)) {
 		self->fs_gfp[0] = 0;
 		self->fs_verbose[0] = 0;
 		SKIP(return, "no failslab fault injection in this kernel");
 	}
 	/* GFP_KERNEL allocations fail too; no splat on the console. */
-	ASSERT_EQ(0, write_text(FAILSLAB "ignore-gfp-wait", "N"));
-	ASSERT_EQ(0, write_text(FAILSLAB "verbose", "0"));
+	ASSERT_EQ(0, kvmmu_write_file(FAILSLAB "ignore-gfp-wait", "N"));
+	ASSERT_EQ(0, kvmmu_write_file(FAILSLAB "verbose", "0"));
 	nth = open(FAIL_NTH, O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, nth);
 
