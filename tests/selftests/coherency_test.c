@@ -614,7 +614,8 @@ TEST_F(coh, mprotect)
 static int fork_child(int vm, struct region *r, int rd, int wr)
 {
 	struct kvmmu_vm_stats st;
-	unsigned long pg, v = 0;
+	unsigned long pg;
+	__u64 v = 0;
 	char c;
 	int k;
 
@@ -1202,7 +1203,7 @@ TEST_F(coh, page_idle)
 	unsigned long n = r->npages, pg, young = 0;
 	struct kvmmu_vm_stats st0, st1, st2;
 	__u64 pm[NPAGES], pfn[NPAGES];
-	unsigned long v;
+	__u64 v;
 	unsigned int bad;
 	int fd, idle = 0;
 

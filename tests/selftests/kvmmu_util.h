@@ -65,14 +65,15 @@ static inline int kvmmu_set_region(int vm, __u32 slot, __u32 flags,
  * One guest access of @size bytes; returns the access's result (0 or
  * -errno), or the ioctl's error.  *@data is written from / read into.
  */
-static inline int kvmmu_access1(int vcpu, int type, uint64_t gpa, int size,
-				uint64_t *data)
+static inline int kvmmu_access1(int vcpu, int type, __u64 gpa, int size,
+				__u64 *data)
 {
 	struct kvmmu_access a = {
 		.gpa = gpa,
 		.data = data ? *data : 0,
 		.type = type,
 		.size = size,
+		.result = 1,	/* the kernel must overwrite it */
 	};
 	struct kvmmu_access_batch b = {
 		.nr = 1,
@@ -87,22 +88,37 @@ static inline int kvmmu_access1(int vcpu, int type, uint64_t gpa, int size,
 	return a.result;
 }
 
-static inline int kvmmu_read64(int vcpu, uint64_t gpa, uint64_t *val)
+static inline int kvmmu_read64(int vcpu, __u64 gpa, __u64 *val)
 {
 	return kvmmu_access1(vcpu, KVMMU_ACCESS_READ, gpa, 8, val);
 }
 
-static inline int kvmmu_write64(int vcpu, uint64_t gpa, uint64_t val)
+static inline int kvmmu_write64(int vcpu, __u64 gpa, __u64 val)
 {
 	return kvmmu_access1(vcpu, KVMMU_ACCESS_WRITE, gpa, 8, &val);
 }
 
-static inline int kvmmu_translate(int vcpu, uint64_t gpa,
+static inline int kvmmu_translate(int vcpu, __u64 gpa,
 				  struct kvmmu_translation *tr)
 {
 	memset(tr, 0, sizeof(*tr));
 	tr->gpa = gpa;
 	return kvmmu_ioctl(vcpu, KVMMU_TRANSLATE, tr);
+}
+
+/* The in-kernel workload; 0 or the ioctl's -errno (counters in @run). */
+static inline int kvmmu_run_workload(int vcpu, struct kvmmu_run *run,
+				     __u64 gpa, __u64 size, __u64 stride,
+				     __u64 seed, __u32 passes, __u32 flags)
+{
+	memset(run, 0, sizeof(*run));
+	run->gpa = gpa;
+	run->size = size;
+	run->stride = stride;
+	run->seed = seed;
+	run->passes = passes;
+	run->flags = flags;
+	return kvmmu_ioctl(vcpu, KVMMU_RUN_WORKLOAD, run);
 }
 
 static inline int kvmmu_vm_stats(int vm, struct kvmmu_vm_stats *st)

@@ -34,41 +34,6 @@ static __u64 now_ns(void)
 	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
-/* kvmmu_read64() for a __u64 (checkpatch wants kernel types here). */
-static int rd64(int vcpu, __u64 gpa, __u64 *val)
-{
-	struct kvmmu_access a = {
-		.gpa = gpa,
-		.type = KVMMU_ACCESS_READ,
-		.size = 8,
-	};
-	struct kvmmu_access_batch b = {
-		.nr = 1,
-		.accesses = (uintptr_t)&a,
-	};
-	int r = kvmmu_ioctl(vcpu, KVMMU_GUEST_ACCESS, &b);
-
-	if (r)
-		return r;
-	*val = a.data;
-	return a.result;
-}
-
-/* Runs the in-kernel workload; returns 0 or -errno of the ioctl. */
-static int run_workload(int vcpu, __u64 gpa, __u64 size,
-			__u64 stride, __u64 seed, __u32 passes,
-			__u32 flags, struct kvmmu_run *run)
-{
-	memset(run, 0, sizeof(*run));
-	run->gpa = gpa;
-	run->size = size;
-	run->stride = stride;
-	run->seed = seed;
-	run->passes = passes;
-	run->flags = flags;
-	return kvmmu_ioctl(vcpu, KVMMU_RUN_WORKLOAD, run);
-}
-
 /*
  * Fd passing between processes.  The test kernels have no AF_UNIX, so no
  * SCM_RIGHTS: the child writes its fd numbers to a pipe and the parent
@@ -165,10 +130,10 @@ static void expect_foreign_eio(struct __test_metadata *_metadata, int vm,
 
 	EXPECT_EQ(-EIO, kvmmu_set_region(vm, 7, 0, 0x100000, PG, hva));
 	EXPECT_EQ(-EIO, kvmmu_create_vcpu(vm, 5));
-	EXPECT_EQ(-EIO, rd64(vcpu, 0, &v));
+	EXPECT_EQ(-EIO, kvmmu_read64(vcpu, 0, &v));
 	EXPECT_EQ(-EIO, kvmmu_translate(vcpu, 0, &tr));
-	EXPECT_EQ(-EIO, run_workload(vcpu, 0, PG, 0, 1, 1, KVMMU_RUN_READ,
-				     &run));
+	EXPECT_EQ(-EIO, kvmmu_run_workload(vcpu, &run, 0, PG, 0, 1, 1,
+					   KVMMU_RUN_READ));
 }
 
 /*
@@ -197,8 +162,8 @@ static int exit_child(struct fd_link *l)
 		return 12;
 	if (kvmmu_set_region(fds[0], 0, 0, 0, EXIT_PAGES * PG, mem))
 		return 13;
-	if (run_workload(fds[1], 0, EXIT_PAGES * PG, PG, 42, 1,
-			 KVMMU_RUN_WRITE, &run) || run.error)
+	if (kvmmu_run_workload(fds[1], &run, 0, EXIT_PAGES * PG, PG, 42, 1,
+			       KVMMU_RUN_WRITE) || run.error)
 		return 14;
 	for (i = 0; i < EXIT_PAGES; i++)
 		if (mem[i * PG / 8] != kvmmu_run_pattern(i * PG, 42))
@@ -299,8 +264,8 @@ static void close_live(struct __test_metadata *_metadata, bool vcpu_first)
 	ASSERT_NE(MAP_FAILED, mem);
 	ASSERT_EQ(0, kvmmu_set_region(vm, 0, 0, 0x40000000,
 				      LIVE_PAGES * PG, mem));
-	ASSERT_EQ(0, run_workload(vcpu, 0x40000000, LIVE_PAGES * PG, PG, 7, 1,
-				  KVMMU_RUN_WRITE, &run));
+	ASSERT_EQ(0, kvmmu_run_workload(vcpu, &run, 0x40000000, LIVE_PAGES * PG,
+					PG, 7, 1, KVMMU_RUN_WRITE));
 	ASSERT_EQ(0, run.error);
 	EXPECT_EQ(LIVE_PAGES, run.accesses);
 	for (i = 0; i < LIVE_PAGES; i++)
@@ -321,7 +286,7 @@ static void close_live(struct __test_metadata *_metadata, bool vcpu_first)
 		EXPECT_EQ(0, close(vm));
 		/* The vCPU keeps the VM, and its mappings, alive. */
 		v = 0;
-		EXPECT_EQ(0, rd64(vcpu, 0x40000000 + 9 * PG, &v));
+		EXPECT_EQ(0, kvmmu_read64(vcpu, 0x40000000 + 9 * PG, &v));
 		EXPECT_EQ(kvmmu_run_pattern(0x40000000 + 9 * PG, 7), v);
 		EXPECT_EQ(0, close(vcpu));
 	}
@@ -342,7 +307,7 @@ static void close_live(struct __test_metadata *_metadata, bool vcpu_first)
 	ASSERT_EQ(0, kvmmu_set_region(vm, 0, 0, 0, LIVE_PAGES * PG, mem));
 	mem[17 * PG / 8] = 0x1234;
 	v = 0;
-	EXPECT_EQ(0, rd64(vcpu, 17 * PG, &v));
+	EXPECT_EQ(0, kvmmu_read64(vcpu, 17 * PG, &v));
 	EXPECT_EQ(0x1234, v);
 	EXPECT_EQ(0, kvmmu_write64(vcpu, 18 * PG, 0x5678));
 	EXPECT_EQ(0x5678, mem[18 * PG / 8]);
@@ -392,14 +357,14 @@ TEST(vcpu_outlives_vm_fd)
 	/* Reads and writes through the existing mappings. */
 	for (i = 0; i < npages; i++) {
 		v = 0;
-		EXPECT_EQ(0, rd64(vcpu, gpa + i * PG, &v));
+		EXPECT_EQ(0, kvmmu_read64(vcpu, gpa + i * PG, &v));
 		EXPECT_EQ(0xa000 + i, v);
 		EXPECT_EQ(0xa000 + i, mem[i * PG / 8]);
 	}
 	EXPECT_EQ(0, kvmmu_write64(vcpu, gpa + 8, 0xfeed));
 	EXPECT_EQ(0xfeed, mem[1]);
 	mem[2] = 0xbeef;
-	EXPECT_EQ(0, rd64(vcpu, gpa + 16, &v));
+	EXPECT_EQ(0, kvmmu_read64(vcpu, gpa + 16, &v));
 	EXPECT_EQ(0xbeef, v);
 
 	/* The notifier still runs: zap, fault back in, unmap. */
@@ -407,19 +372,19 @@ TEST(vcpu_outlives_vm_fd)
 	ASSERT_EQ(0, kvmmu_translate(vcpu, gpa, &tr));
 	EXPECT_FALSE(tr.flags & KVMMU_TR_PRESENT);
 	v = 1;
-	EXPECT_EQ(0, rd64(vcpu, gpa, &v));
+	EXPECT_EQ(0, kvmmu_read64(vcpu, gpa, &v));
 	EXPECT_EQ(0, v);
 	ASSERT_EQ(0, munmap(mem + 16 * PG / 8, 16 * PG));
-	EXPECT_EQ(-EFAULT, rd64(vcpu, gpa + 20 * PG, &v));
+	EXPECT_EQ(-EFAULT, kvmmu_read64(vcpu, gpa + 20 * PG, &v));
 	EXPECT_EQ(-EFAULT, kvmmu_write64(vcpu, gpa + 30 * PG, 1));
 	p = mmap(mem + 16 * PG / 8, 16 * PG, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
 	ASSERT_EQ((void *)(mem + 16 * PG / 8), p);
 	v = 1;
-	EXPECT_EQ(0, rd64(vcpu, gpa + 20 * PG, &v));
+	EXPECT_EQ(0, kvmmu_read64(vcpu, gpa + 20 * PG, &v));
 	EXPECT_EQ(0, v);
-	ASSERT_EQ(0, run_workload(vcpu, gpa, npages * PG, 64, 3, 2,
-				  KVMMU_RUN_WRITE, &run));
+	ASSERT_EQ(0, kvmmu_run_workload(vcpu, &run, gpa, npages * PG, 64, 3, 2,
+					KVMMU_RUN_WRITE));
 	EXPECT_EQ(0, run.error);
 	EXPECT_EQ(kvmmu_run_pattern(gpa + 20 * PG + 64, 3),
 		  mem[(20 * PG + 64) / 8]);
@@ -472,7 +437,8 @@ TEST(many_vms_on_the_same_memory)
 	for (i = 0; i < NR_VMS; i++)
 		for (pg = 0; pg < MANY_PAGES; pg++) {
 			v = 0;
-			ASSERT_EQ(0, rd64(vcpu[i], many_gpa(i, pg), &v));
+			ASSERT_EQ(0, kvmmu_read64(vcpu[i], many_gpa(i, pg),
+						  &v));
 			ASSERT_EQ(0xab00 + pg, v) TH_LOG("vm %d page %d", i, pg);
 		}
 	/* VM i writes word 1 of page 2i; every VM sees every write. */
@@ -484,7 +450,8 @@ TEST(many_vms_on_the_same_memory)
 
 		for (j = 0; j < NR_VMS; j++) {
 			v = 0;
-			EXPECT_EQ(0, rd64(vcpu[i], many_gpa(i, 2 * j) + 8, &v));
+			EXPECT_EQ(0, kvmmu_read64(vcpu[i],
+						  many_gpa(i, 2 * j) + 8, &v));
 			EXPECT_EQ(0xcd00 + j, v) TH_LOG("vm %d sees vm %d", i, j);
 		}
 		EXPECT_EQ(0xcd00 + i, mem[2 * i * PG / 8 + 1]);
@@ -502,7 +469,8 @@ TEST(many_vms_on_the_same_memory)
 			int want = pg >= 8 && pg < 24 ? -EFAULT : 0;
 
 			v = 0;
-			EXPECT_EQ(want, rd64(vcpu[i], many_gpa(i, pg), &v))
+			EXPECT_EQ(want, kvmmu_read64(vcpu[i], many_gpa(i, pg),
+						     &v))
 				TH_LOG("vm %d pg %d", i, pg);
 			if (!want)
 				EXPECT_EQ(0xab00 + pg, v);
@@ -521,7 +489,8 @@ TEST(many_vms_on_the_same_memory)
 	for (i = 0; i < NR_VMS; i++) {
 		for (pg = 0; pg < MANY_PAGES; pg += 3) {
 			v = 1;
-			EXPECT_EQ(0, rd64(vcpu[i], many_gpa(i, pg), &v));
+			EXPECT_EQ(0, kvmmu_read64(vcpu[i], many_gpa(i, pg),
+						  &v));
 			EXPECT_EQ(0, v) TH_LOG("vm %d pg %d", i, pg);
 		}
 		EXPECT_EQ(0, close(vcpu[i]));
@@ -603,12 +572,12 @@ TEST(memslots_at_scale)
 		ASSERT_EQ(0, kvmmu_write64(vcpu, SCALE_GPA(k) + 8, 0x7700 + k));
 		EXPECT_EQ(0x7700 + k, mem[k * PG / 8 + 1]) TH_LOG("slot %d", k);
 		v = 0;
-		ASSERT_EQ(0, rd64(vcpu, SCALE_GPA(k) + 16, &v));
+		ASSERT_EQ(0, kvmmu_read64(vcpu, SCALE_GPA(k) + 16, &v));
 		EXPECT_EQ(0x5100000000ULL | k, v) TH_LOG("slot %d", k);
 		/* The hole after the slot. */
-		EXPECT_EQ(-ENOENT, rd64(vcpu, SCALE_GPA(k) + PG, &v));
+		EXPECT_EQ(-ENOENT, kvmmu_read64(vcpu, SCALE_GPA(k) + PG, &v));
 	}
-	EXPECT_EQ(-ENOENT, rd64(vcpu, SCALE_GPA(n), &v));
+	EXPECT_EQ(-ENOENT, kvmmu_read64(vcpu, SCALE_GPA(n), &v));
 	ASSERT_EQ(0, kvmmu_vm_stats(vm, &st));
 	EXPECT_EQ(touched, st.mapped_pages);
 	EXPECT_LE(n, st.memslot_updates);
@@ -621,7 +590,8 @@ TEST(memslots_at_scale)
 			gone[probe[i]] = 1;
 			del++;
 		}
-		EXPECT_EQ(-ENOENT, rd64(vcpu, SCALE_GPA(probe[i]) + 8, &v));
+		EXPECT_EQ(-ENOENT, kvmmu_read64(vcpu, SCALE_GPA(probe[i]) + 8,
+						&v));
 	}
 	ASSERT_EQ(0, kvmmu_vm_stats(vm, &st));
 	EXPECT_EQ(0, st.mapped_pages);
@@ -646,7 +616,7 @@ TEST(memslots_at_scale)
 	ASSERT_EQ(0, kvmmu_set_region(vm, probe[0], 0, SCALE_GPA(n + 1), PG,
 				      mem));
 	v = 0;
-	EXPECT_EQ(0, rd64(vcpu, SCALE_GPA(n + 1) + 8, &v));
+	EXPECT_EQ(0, kvmmu_read64(vcpu, SCALE_GPA(n + 1) + 8, &v));
 	EXPECT_EQ(0x7700, v);
 
 	EXPECT_EQ(0, close(vcpu));
@@ -669,8 +639,8 @@ static void *wl_thread_fn(void *arg)
 {
 	struct wl_thread *w = arg;
 
-	w->ret = run_workload(w->vcpu, w->gpa, WL_PAGES / 2 * PG, 64, 9,
-			      1U << 30, w->flags, &w->run);
+	w->ret = kvmmu_run_workload(w->vcpu, &w->run, w->gpa, WL_PAGES / 2 * PG,
+				    64, 9, 1U << 30, w->flags);
 	return NULL;
 }
 
@@ -803,8 +773,8 @@ TEST(signal_interrupts_workload)
 	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));
 	ASSERT_EQ(0, setitimer(ITIMER_REAL, &it, NULL));
 	t0 = now_ns();
-	EXPECT_EQ(-EINTR, run_workload(vcpu, 0, size, 64, 5, 1U << 30,
-				       KVMMU_RUN_WRITE, &run));
+	EXPECT_EQ(-EINTR, kvmmu_run_workload(vcpu, &run, 0, size, 64, 5,
+					     1U << 30, KVMMU_RUN_WRITE));
 	took = now_ns() - t0;
 	EXPECT_EQ(1, __atomic_load_n(&alarms, __ATOMIC_SEQ_CST));
 	TH_LOG("interrupted after %llu ms: %llu accesses, %llu faults",
@@ -831,8 +801,8 @@ TEST(signal_interrupts_workload)
 	EXPECT_EQ(kvmmu_run_pattern(done - 64, 5), mem[(done - 64) / 8])
 		TH_LOG("the last access counted (gpa %#llx) was not done",
 		       done - 64);
-	ASSERT_EQ(0, run_workload(vcpu, 0, done, 64, 5, 1,
-				  KVMMU_RUN_READ | KVMMU_RUN_VERIFY, &run));
+	ASSERT_EQ(0, kvmmu_run_workload(vcpu, &run, 0, done, 64, 5, 1,
+					KVMMU_RUN_READ | KVMMU_RUN_VERIFY));
 	EXPECT_EQ(0, run.error);
 	EXPECT_EQ(done / 64, run.accesses);
 	EXPECT_EQ(0, run.mismatches) TH_LOG("first at %#llx",

@@ -514,7 +514,7 @@ static void translate_checks(struct vcpu_thread *t)
 		gpa = page_gpa_stable(page);
 		if (gpa != -1ULL) {
 			kvmmu_access1(t->fd, KVMMU_ACCESS_READ, gpa, 8,
-				      (uint64_t *)&v);
+				      (__u64 *)&v);
 			if (kvmmu_translate(t->fd, gpa, &tr)) {
 				fail(s, "vcpu %d: TRANSLATE %#llx: %s", t->id,
 				     gpa, strerror(errno));

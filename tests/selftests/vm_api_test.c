@@ -104,33 +104,6 @@ static int access_batch(int vcpu, struct kvmmu_access *a, __u32 nr,
 	return r;
 }
 
-/*
- * As kvmmu_access1() and kvmmu_read64(), on __u64: one access, returning
- * its result (0 or -errno) or the ioctl's error.
- */
-static int acc(int vcpu, int type, __u64 gpa, int size, __u64 *data)
-{
-	struct kvmmu_access a = {
-		.gpa = gpa,
-		.data = *data,
-		.type = type,
-		.size = size,
-		.result = 1,
-	};
-	int r = access_batch(vcpu, &a, 1, NULL);
-
-	if (r)
-		return r;
-	if (type != KVMMU_ACCESS_WRITE)
-		*data = a.data;
-	return a.result;
-}
-
-static int rd64(int vcpu, __u64 gpa, __u64 *data)
-{
-	return acc(vcpu, KVMMU_ACCESS_READ, gpa, 8, data);
-}
-
 /* One access; returns its result or the ioctl's error, and its faults. */
 static int access_faults(int vcpu, int type, __u64 gpa, int size,
 			 __u64 *data, int *faults)
@@ -150,20 +123,6 @@ static int access_faults(int vcpu, int type, __u64 gpa, int size,
 	*data = a.data;
 	*faults = a.faults;
 	return a.result;
-}
-
-static int run_workload(int vcpu, struct kvmmu_run *r, __u64 gpa,
-			__u64 size, __u64 stride, __u64 seed,
-			__u32 passes, __u32 flags)
-{
-	memset(r, 0, sizeof(*r));
-	r->gpa = gpa;
-	r->size = size;
-	r->stride = stride;
-	r->seed = seed;
-	r->passes = passes;
-	r->flags = flags;
-	return kvmmu_ioctl(vcpu, KVMMU_RUN_WORKLOAD, r);
 }
 
 static long check_extension(int fd, unsigned long cap)
@@ -331,18 +290,18 @@ TEST(vm_fds_are_independent)
 	ASSERT_EQ(0, kvmmu_set_region(vb, 0, 0, SLOT_GPA, PG, mb));
 	ASSERT_EQ(0, kvmmu_set_region(va, 1, 0, PROBE_GPA, PG, mb));
 
-	EXPECT_EQ(0, rd64(ca, SLOT_GPA, &v));
+	EXPECT_EQ(0, kvmmu_read64(ca, SLOT_GPA, &v));
 	EXPECT_EQ(0xaaaa, v);
-	EXPECT_EQ(0, rd64(cb, SLOT_GPA, &v));
+	EXPECT_EQ(0, kvmmu_read64(cb, SLOT_GPA, &v));
 	EXPECT_EQ(0xbbbb, v);
-	EXPECT_EQ(-ENOENT, rd64(cb, PROBE_GPA, &v));
+	EXPECT_EQ(-ENOENT, kvmmu_read64(cb, PROBE_GPA, &v));
 
 	/* Closing one VM leaves the other working. */
 	close(ca);
 	close(va);
 	EXPECT_EQ(0, kvmmu_write64(cb, SLOT_GPA, 0xcccc));
 	EXPECT_EQ(0xcccc, *word(mb, 0));
-	EXPECT_EQ(0, rd64(cb, SLOT_GPA, &v));
+	EXPECT_EQ(0, kvmmu_read64(cb, SLOT_GPA, &v));
 	EXPECT_EQ(0xcccc, v);
 	EXPECT_EQ(0xaaaa, *word(ma, 0));
 	close(cb);
@@ -612,10 +571,10 @@ TEST_F(vm, region_row02_slot_and_address_space_id)
 	/* The last slot id works. */
 	ASSERT_EQ(0, set_region(self->vm, NR_MEMSLOTS - 1, 0, PROBE_GPA, PG,
 				hva));
-	EXPECT_EQ(0, rd64(self->vcpu, PROBE_GPA, &v));
+	EXPECT_EQ(0, kvmmu_read64(self->vcpu, PROBE_GPA, &v));
 	EXPECT_EQ(other_word(0), v);
 	ASSERT_EQ(0, set_region(self->vm, NR_MEMSLOTS - 1, 0, 0, 0, 0));
-	EXPECT_EQ(-ENOENT, rd64(self->vcpu, PROBE_GPA, &v));
+	EXPECT_EQ(-ENOENT, kvmmu_read64(self->vcpu, PROBE_GPA, &v));
 }
 
 TEST_F(vm, region_row03_flag_bits)
@@ -635,7 +594,7 @@ TEST_F(vm, region_row03_flag_bits)
 		}
 		EXPECT_EQ(0, set_region(self->vm, PROBE_SLOT, f, PROBE_GPA, PG,
 					hva)) TH_LOG("%s", what);
-		EXPECT_EQ(0, rd64(self->vcpu, PROBE_GPA, &v));
+		EXPECT_EQ(0, kvmmu_read64(self->vcpu, PROBE_GPA, &v));
 		EXPECT_EQ(other_word(0), v);
 		EXPECT_EQ(0, set_region(self->vm, PROBE_SLOT, 0, 0, 0, 0));
 		note_updates(_metadata, self);
@@ -648,7 +607,7 @@ TEST_F(vm, region_row03_flag_bits)
 	EXPECT_EQ(0, set_region(self->vm, PROBE_SLOT,
 				KVMMU_MEM_LOG_DIRTY_PAGES | KVMMU_MEM_READONLY,
 				PROBE_GPA, PG, hva));
-	EXPECT_EQ(0, rd64(self->vcpu, PROBE_GPA, &v));
+	EXPECT_EQ(0, kvmmu_read64(self->vcpu, PROBE_GPA, &v));
 	EXPECT_EQ(other_word(0), v);
 }
 
@@ -704,7 +663,7 @@ TEST_F(vm, region_row05_user_address_range)
 	/* The last user page itself is fine, mapped or not. */
 	ASSERT_EQ(0, set_region(self->vm, PROBE_SLOT, 0, PROBE_GPA, PG, last));
 	if (!hva_mapped(last, PG))
-		EXPECT_EQ(-EFAULT, rd64(self->vcpu, PROBE_GPA, &v))
+		EXPECT_EQ(-EFAULT, kvmmu_read64(self->vcpu, PROBE_GPA, &v))
 			TH_LOG("nothing is mapped at %#llx",
 			       (unsigned long long)last);
 }
@@ -753,7 +712,7 @@ TEST_F(vm, region_row07_too_many_pages)
 	EXPECT_TRUE(r == 0 || r == -ENOMEM) TH_LOG("2^31-1 pages: %d", r);
 	if (r == 0) {
 		if (!hva_mapped(hva, PG))
-			EXPECT_EQ(-EFAULT, rd64(self->vcpu, gpa, &v));
+			EXPECT_EQ(-EFAULT, kvmmu_read64(self->vcpu, gpa, &v));
 		EXPECT_EQ(0, set_region(self->vm, PROBE_SLOT, 0, 0, 0, 0));
 	}
 }
@@ -814,7 +773,7 @@ TEST_F(vm, region_row10_same_parameters)
 	struct kvmmu_translation tr;
 	__u64 v = 0;
 
-	ASSERT_EQ(0, rd64(self->vcpu, SLOT_GPA, &v));
+	ASSERT_EQ(0, kvmmu_read64(self->vcpu, SLOT_GPA, &v));
 	ASSERT_EQ(0, kvmmu_translate(self->vcpu, SLOT_GPA, &tr));
 	ASSERT_TRUE(tr.flags & KVMMU_TR_PRESENT);
 	ASSERT_EQ(0, kvmmu_vm_stats(self->vm, &s0));
@@ -855,7 +814,7 @@ TEST_F(vm, region_row11_gpa_overlap)
 	note_updates(_metadata, self);
 	expect_rejected(_metadata, self, EEXIST, PROBE_SLOT, 0,
 			SLOT_GPA + PG, PG, oth, end, "move onto slot 0");
-	EXPECT_EQ(0, rd64(self->vcpu, PROBE_GPA, &v));
+	EXPECT_EQ(0, kvmmu_read64(self->vcpu, PROBE_GPA, &v));
 	EXPECT_EQ(other_word(0), v);
 	/* Moving slot 0 onto slot 1, by one page. */
 	expect_rejected(_metadata, self, EEXIST, 0, 0, PROBE_GPA - PG,
@@ -865,9 +824,9 @@ TEST_F(vm, region_row11_gpa_overlap)
 	EXPECT_EQ(0, set_region(self->vm, 2, 0, end, PG, oth + PG));
 	EXPECT_EQ(0, set_region(self->vm, 3, 0, SLOT_GPA - PG, PG,
 				oth + 2 * PG));
-	EXPECT_EQ(0, rd64(self->vcpu, end, &v));
+	EXPECT_EQ(0, kvmmu_read64(self->vcpu, end, &v));
 	EXPECT_EQ(other_word(1), v);
-	EXPECT_EQ(0, rd64(self->vcpu, SLOT_GPA - PG, &v));
+	EXPECT_EQ(0, kvmmu_read64(self->vcpu, SLOT_GPA - PG, &v));
 	EXPECT_EQ(other_word(2), v);
 }
 
@@ -1018,7 +977,7 @@ TEST_F(vm, region_gpa_bits)
 
 	/* Ending exactly at 2^48 is fine, and the last page is reachable. */
 	ASSERT_EQ(0, set_region(self->vm, PROBE_SLOT, 0, top - PG, PG, oth));
-	EXPECT_EQ(0, rd64(self->vcpu, top - PG, &v));
+	EXPECT_EQ(0, kvmmu_read64(self->vcpu, top - PG, &v));
 	EXPECT_EQ(other_word(0), v);
 	EXPECT_EQ(0, kvmmu_write64(self->vcpu, top - 8, 0x4848));
 	EXPECT_EQ(0x4848, *word(self->other, PG - 8));
@@ -1033,12 +992,12 @@ TEST_F(vm, region_overlapping_hva_is_allowed)
 				      SLOT_SIZE, self->mem));
 	ASSERT_EQ(0, kvmmu_set_region(self->vm, 2, 0, 2 * PROBE_GPA,
 				      SLOT_SIZE / 2, self->mem + PG));
-	EXPECT_EQ(0, rd64(self->vcpu, PROBE_GPA + 3 * PG, &v));
+	EXPECT_EQ(0, kvmmu_read64(self->vcpu, PROBE_GPA + 3 * PG, &v));
 	EXPECT_EQ(mem_word(3), v);
 	EXPECT_EQ(0, kvmmu_write64(self->vcpu, PROBE_GPA + 2 * PG + 8, 0x1234));
-	EXPECT_EQ(0, rd64(self->vcpu, SLOT_GPA + 2 * PG + 8, &v));
+	EXPECT_EQ(0, kvmmu_read64(self->vcpu, SLOT_GPA + 2 * PG + 8, &v));
 	EXPECT_EQ(0x1234, v);
-	EXPECT_EQ(0, rd64(self->vcpu, 2 * PROBE_GPA + PG + 8, &v));
+	EXPECT_EQ(0, kvmmu_read64(self->vcpu, 2 * PROBE_GPA + PG + 8, &v));
 	EXPECT_EQ(0x1234, v);
 	EXPECT_EQ(0x1234, *word(self->mem, 2 * PG + 8));
 }
@@ -1063,8 +1022,8 @@ TEST_F(vm, region_flags_only_change_keeps_contents)
 		note_updates(_metadata, self);
 		check_layout(_metadata, self, PROBE_GPA, "flags change");
 		for (i = 0; i < SLOT_PAGES; i++) {
-			EXPECT_EQ(0, rd64(self->vcpu, SLOT_GPA + i * PG + 16,
-					  &v));
+			EXPECT_EQ(0, kvmmu_read64(self->vcpu,
+						  SLOT_GPA + i * PG + 16, &v));
 			EXPECT_EQ(0xf1a90000 + i, v) TH_LOG("flags %#x", f);
 			EXPECT_EQ(0xf1a90000 + i,
 				  *word(self->mem, i * PG + 16));
@@ -1083,7 +1042,7 @@ TEST_F(vm, region_delete_and_recreate)
 	int i;
 
 	for (i = 0; i < SLOT_PAGES; i++)
-		ASSERT_EQ(0, rd64(self->vcpu, SLOT_GPA + i * PG, &v));
+		ASSERT_EQ(0, kvmmu_read64(self->vcpu, SLOT_GPA + i * PG, &v));
 	ASSERT_EQ(0, kvmmu_set_region(self->vm, 0, 0, SLOT_GPA, 0, NULL));
 	ASSERT_EQ(0, kvmmu_vm_stats(self->vm, &st));
 	EXPECT_EQ(0, st.mapped_pages);
@@ -1091,7 +1050,8 @@ TEST_F(vm, region_delete_and_recreate)
 		EXPECT_EQ(0, kvmmu_translate(self->vcpu, SLOT_GPA + i * PG,
 					     &tr));
 		EXPECT_EQ(0, tr.flags) TH_LOG("page %d still mapped", i);
-		EXPECT_EQ(-ENOENT, rd64(self->vcpu, SLOT_GPA + i * PG, &v));
+		EXPECT_EQ(-ENOENT, kvmmu_read64(self->vcpu, SLOT_GPA + i * PG,
+						&v));
 		EXPECT_EQ(-ENOENT, kvmmu_write64(self->vcpu, SLOT_GPA + i * PG,
 						 1));
 		EXPECT_EQ(mem_word(i), *word(self->mem, i * PG));
@@ -1108,7 +1068,7 @@ TEST_F(vm, region_delete_and_recreate)
 	ASSERT_EQ(0, kvmmu_set_region(self->vm, 0, 0, SLOT_GPA, 2 * SLOT_SIZE,
 				      self->other));
 	for (i = 0; i < 2 * SLOT_PAGES; i++) {
-		EXPECT_EQ(0, rd64(self->vcpu, SLOT_GPA + i * PG, &v));
+		EXPECT_EQ(0, kvmmu_read64(self->vcpu, SLOT_GPA + i * PG, &v));
 		EXPECT_EQ(other_word(i), v);
 	}
 	ASSERT_EQ(0, kvmmu_translate(self->vcpu, SLOT_GPA, &tr));
@@ -1122,7 +1082,7 @@ TEST_F(vm, region_move)
 	int i;
 
 	for (i = 0; i < SLOT_PAGES; i++)
-		ASSERT_EQ(0, rd64(self->vcpu, SLOT_GPA + i * PG, &v));
+		ASSERT_EQ(0, kvmmu_read64(self->vcpu, SLOT_GPA + i * PG, &v));
 	ASSERT_EQ(0, kvmmu_set_region(self->vm, 0, 0, PROBE_GPA, SLOT_SIZE,
 				      self->mem));
 	for (i = 0; i < SLOT_PAGES; i++) {
@@ -1130,8 +1090,9 @@ TEST_F(vm, region_move)
 		EXPECT_EQ(0, kvmmu_translate(self->vcpu, SLOT_GPA + i * PG,
 					     &tr));
 		EXPECT_EQ(0, tr.flags) TH_LOG("old page %d still mapped", i);
-		EXPECT_EQ(-ENOENT, rd64(self->vcpu, SLOT_GPA + i * PG, &v));
-		EXPECT_EQ(0, rd64(self->vcpu, PROBE_GPA + i * PG, &v));
+		EXPECT_EQ(-ENOENT, kvmmu_read64(self->vcpu, SLOT_GPA + i * PG,
+						&v));
+		EXPECT_EQ(0, kvmmu_read64(self->vcpu, PROBE_GPA + i * PG, &v));
 		EXPECT_EQ(mem_word(i), v);
 	}
 	EXPECT_EQ(0, kvmmu_write64(self->vcpu, PROBE_GPA + 5 * PG + 8, 0x3e));
@@ -1142,7 +1103,7 @@ TEST_F(vm, region_move)
 				      self->mem));
 	note_updates(_metadata, self);
 	check_layout(_metadata, self, PROBE_GPA, "move back");
-	EXPECT_EQ(0, rd64(self->vcpu, SLOT_GPA + 5 * PG + 8, &v));
+	EXPECT_EQ(0, kvmmu_read64(self->vcpu, SLOT_GPA + 5 * PG + 8, &v));
 	EXPECT_EQ(0x3e, v);
 }
 
@@ -1157,13 +1118,13 @@ TEST_F(vm, region_readonly)
 	memcpy(copy, self->other, sizeof(copy));
 	ASSERT_EQ(0, kvmmu_set_region(self->vm, PROBE_SLOT, KVMMU_MEM_READONLY,
 				      PROBE_GPA, 2 * PG, self->other));
-	EXPECT_EQ(0, rd64(self->vcpu, PROBE_GPA, &v));
+	EXPECT_EQ(0, kvmmu_read64(self->vcpu, PROBE_GPA, &v));
 	EXPECT_EQ(other_word(0), v);
 	for (size = 1; size <= 8; size *= 2) {
 		v = 0x5555555555555555ULL;
-		EXPECT_EQ(-EACCES, acc(self->vcpu, KVMMU_ACCESS_WRITE,
-				       PROBE_GPA + 8 * size, size,
-				       &v)) TH_LOG("size %d", size);
+		EXPECT_EQ(-EACCES, kvmmu_access1(self->vcpu, KVMMU_ACCESS_WRITE,
+						 PROBE_GPA + 8 * size, size,
+						 &v)) TH_LOG("size %d", size);
 	}
 	/* A write as the first access to a page. */
 	EXPECT_EQ(-EACCES, kvmmu_write64(self->vcpu, PROBE_GPA + PG, 7));
@@ -1175,15 +1136,15 @@ TEST_F(vm, region_readonly)
 			      KVMMU_TR_DIRTY));
 
 	/* The workload stops at the first write. */
-	EXPECT_EQ(0, run_workload(self->vcpu, &run, PROBE_GPA, 2 * PG, 8, 1, 1,
-				  KVMMU_RUN_WRITE));
+	EXPECT_EQ(0, kvmmu_run_workload(self->vcpu, &run, PROBE_GPA, 2 * PG, 8,
+					1, 1, KVMMU_RUN_WRITE));
 	EXPECT_EQ(-EACCES, run.error);
 	EXPECT_EQ(PROBE_GPA, run.error_gpa);
 	EXPECT_EQ(0, memcmp(copy, self->other, sizeof(copy)));
 
 	/* Reads of the whole slot work. */
-	EXPECT_EQ(0, run_workload(self->vcpu, &run, PROBE_GPA, 2 * PG, 8, 1, 1,
-				  KVMMU_RUN_READ));
+	EXPECT_EQ(0, kvmmu_run_workload(self->vcpu, &run, PROBE_GPA, 2 * PG, 8,
+					1, 1, KVMMU_RUN_READ));
 	EXPECT_EQ(0, run.error);
 	EXPECT_EQ(2 * PG / 8, run.accesses);
 }
@@ -1218,7 +1179,7 @@ TEST_F(vm, create_vcpu_ids)
 	for (i = 1; i < ARRAY_SIZE(fds); i++) {
 		__u64 v = 0;
 
-		EXPECT_EQ(0, rd64(fds[i], SLOT_GPA + i * PG, &v));
+		EXPECT_EQ(0, kvmmu_read64(fds[i], SLOT_GPA + i * PG, &v));
 		EXPECT_EQ(mem_word(i), v);
 	}
 }
@@ -1248,11 +1209,11 @@ static int child_vcpu_ioctls(int vm, int vcpu, long *out)
 
 	memset(&st, 0, sizeof(st));
 	out[0] = kvmmu_create_vcpu(vm, 1);
-	out[1] = rd64(vcpu, SLOT_GPA, &v);
+	out[1] = kvmmu_read64(vcpu, SLOT_GPA, &v);
 	out[2] = kvmmu_write64(vcpu, SLOT_GPA + 8, 0xbad);
 	out[3] = kvmmu_translate(vcpu, SLOT_GPA, &tr);
-	out[4] = run_workload(vcpu, &run, SLOT_GPA, PG, 8, 0, 1,
-			      KVMMU_RUN_WRITE);
+	out[4] = kvmmu_run_workload(vcpu, &run, SLOT_GPA, PG, 8, 0, 1,
+				    KVMMU_RUN_WRITE);
 	out[5] = kvmmu_vm_stats(vm, &st);
 	out[6] = check_extension(vm, KVMMU_CAP_USER_MEMORY);
 	out[7] = st.memslot_updates;
@@ -1266,7 +1227,7 @@ TEST_F(vm, vcpu_ioctls_eio_from_other_process)
 	int fd;
 
 	ASSERT_NE(NULL, out);
-	ASSERT_EQ(0, rd64(self->vcpu, SLOT_GPA, &v));
+	ASSERT_EQ(0, kvmmu_read64(self->vcpu, SLOT_GPA, &v));
 	ASSERT_EQ(0, in_other_process(child_vcpu_ioctls, self->vm, self->vcpu,
 				      out));
 	EXPECT_EQ(-EIO, out[0]) TH_LOG("CREATE_VCPU");
@@ -1306,9 +1267,10 @@ TEST_F(vm, access_read_sizes)
 			memcpy(&want, page + offs[i], size);
 			/* Garbage in: the value read replaces all of it. */
 			got = 0xdeadbeefdeadbeefULL;
-			EXPECT_EQ(0, acc(self->vcpu, KVMMU_ACCESS_READ,
-					 SLOT_GPA + 2 * PG + offs[i], size,
-					 &got))
+			EXPECT_EQ(0, kvmmu_access1(self->vcpu,
+						   KVMMU_ACCESS_READ,
+						   SLOT_GPA + 2 * PG + offs[i],
+						   size, &got))
 				TH_LOG("size %d offset %u", size, offs[i]);
 			EXPECT_EQ(want, got)
 				TH_LOG("size %d offset %u", size, offs[i]);
@@ -1316,8 +1278,8 @@ TEST_F(vm, access_read_sizes)
 	}
 	/* The end of a page. */
 	got = 0;
-	EXPECT_EQ(0, acc(self->vcpu, KVMMU_ACCESS_READ, SLOT_GPA + 3 * PG - 1,
-			 1, &got));
+	EXPECT_EQ(0, kvmmu_access1(self->vcpu, KVMMU_ACCESS_READ,
+				   SLOT_GPA + 3 * PG - 1, 1, &got));
 	EXPECT_EQ(page[PG - 1], got);
 }
 
@@ -1337,24 +1299,26 @@ TEST_F(vm, access_write_sizes)
 		for (i = 0; i < ARRAY_SIZE(offs); i++) {
 			off = 1024 * s + offs[i];
 			v = val;
-			EXPECT_EQ(0, acc(self->vcpu, KVMMU_ACCESS_WRITE,
-					 SLOT_GPA + 2 * PG + off, size, &v))
+			EXPECT_EQ(0, kvmmu_access1(self->vcpu,
+						   KVMMU_ACCESS_WRITE,
+						   SLOT_GPA + 2 * PG + off,
+						   size, &v))
 				TH_LOG("size %d offset %llu", size,
 				       (unsigned long long)off);
 			memcpy(ref + off, &val, size);
 		}
 	}
 	v = val;
-	EXPECT_EQ(0, acc(self->vcpu, KVMMU_ACCESS_WRITE, SLOT_GPA + 3 * PG - 8,
-			 8, &v));
+	EXPECT_EQ(0, kvmmu_access1(self->vcpu, KVMMU_ACCESS_WRITE,
+				   SLOT_GPA + 3 * PG - 8, 8, &v));
 	memcpy(ref + PG - 8, &val, 8);
 	/* Exactly the written bytes changed, little endian. */
 	for (i = 0; i < PG; i++)
 		EXPECT_EQ(ref[i], page[i]) TH_LOG("byte %u", i);
 	/* And the guest reads back what it wrote. */
 	v = 0;
-	EXPECT_EQ(0, acc(self->vcpu, KVMMU_ACCESS_READ,
-			 SLOT_GPA + 2 * PG + 2048 + 130, 4, &v));
+	EXPECT_EQ(0, kvmmu_access1(self->vcpu, KVMMU_ACCESS_READ,
+				   SLOT_GPA + 2 * PG + 2048 + 130, 4, &v));
 	EXPECT_EQ(val & 0xffffffff, v);
 }
 
@@ -1379,32 +1343,34 @@ TEST_F(vm, access_malformed)
 	memcpy(copy, self->mem + 2 * PG, sizeof(copy));
 	for (i = 0; i < ARRAY_SIZE(bad_sizes); i++) {
 		v = 0;
-		EXPECT_EQ(-EINVAL, acc(self->vcpu, KVMMU_ACCESS_READ, gpa,
-				       bad_sizes[i], &v))
+		EXPECT_EQ(-EINVAL, kvmmu_access1(self->vcpu, KVMMU_ACCESS_READ,
+						 gpa, bad_sizes[i], &v))
 			TH_LOG("read size %d", bad_sizes[i]);
 		v = ~0ULL;
-		EXPECT_EQ(-EINVAL, acc(self->vcpu, KVMMU_ACCESS_WRITE, gpa + 64,
-				       bad_sizes[i], &v))
+		EXPECT_EQ(-EINVAL, kvmmu_access1(self->vcpu, KVMMU_ACCESS_WRITE,
+						 gpa + 64, bad_sizes[i], &v))
 			TH_LOG("write size %d", bad_sizes[i]);
 		v = 0;
-		EXPECT_EQ(-EINVAL, acc(self->vcpu, KVMMU_ACCESS_FETCH, gpa,
-				       bad_sizes[i], &v))
+		EXPECT_EQ(-EINVAL, kvmmu_access1(self->vcpu, KVMMU_ACCESS_FETCH,
+						 gpa, bad_sizes[i], &v))
 			TH_LOG("fetch size %d", bad_sizes[i]);
 	}
 	for (i = 0; i < ARRAY_SIZE(cross); i++) {
 		v = 0;
-		EXPECT_EQ(-EINVAL, acc(self->vcpu, KVMMU_ACCESS_READ,
-				       gpa + cross[i].off, cross[i].size, &v))
+		EXPECT_EQ(-EINVAL, kvmmu_access1(self->vcpu, KVMMU_ACCESS_READ,
+						 gpa + cross[i].off,
+						 cross[i].size, &v))
 			TH_LOG("read %d at %#x", cross[i].size, cross[i].off);
 		v = ~0ULL;
-		EXPECT_EQ(-EINVAL, acc(self->vcpu, KVMMU_ACCESS_WRITE,
-				       gpa + cross[i].off, cross[i].size, &v))
+		EXPECT_EQ(-EINVAL, kvmmu_access1(self->vcpu, KVMMU_ACCESS_WRITE,
+						 gpa + cross[i].off,
+						 cross[i].size, &v))
 			TH_LOG("write %d at %#x", cross[i].size, cross[i].off);
 	}
 	for (i = 0; i < ARRAY_SIZE(bad_types); i++) {
 		v = ~0ULL;
-		EXPECT_EQ(-EINVAL, acc(self->vcpu, bad_types[i], gpa + 128, 8,
-				       &v))
+		EXPECT_EQ(-EINVAL, kvmmu_access1(self->vcpu, bad_types[i],
+						 gpa + 128, 8, &v))
 			TH_LOG("type %d", bad_types[i]);
 	}
 	/* Nothing was written by any of them. */
@@ -1412,8 +1378,8 @@ TEST_F(vm, access_malformed)
 
 	for (i = 0; i < ARRAY_SIZE(fits); i++) {
 		v = 0;
-		EXPECT_EQ(0, acc(self->vcpu, KVMMU_ACCESS_READ,
-				 gpa + fits[i].off, fits[i].size, &v))
+		EXPECT_EQ(0, kvmmu_access1(self->vcpu, KVMMU_ACCESS_READ,
+					   gpa + fits[i].off, fits[i].size, &v))
 			TH_LOG("read %d at %#x", fits[i].size, fits[i].off);
 	}
 }
@@ -1599,8 +1565,8 @@ TEST_F(vm, access_fetch)
 
 	for (size = 1; size <= 8; size *= 2) {
 		v = 0;
-		EXPECT_EQ(0, acc(self->vcpu, KVMMU_ACCESS_FETCH,
-				 SLOT_GPA + 6 * PG, size, &v))
+		EXPECT_EQ(0, kvmmu_access1(self->vcpu, KVMMU_ACCESS_FETCH,
+					   SLOT_GPA + 6 * PG, size, &v))
 			TH_LOG("size %d", size);
 		EXPECT_EQ(mem_word(6) & (~0ULL >> (64 - 8 * size)), v)
 			TH_LOG("size %d", size);
@@ -1608,8 +1574,8 @@ TEST_F(vm, access_fetch)
 	ASSERT_EQ(0, kvmmu_translate(self->vcpu, SLOT_GPA + 6 * PG, &tr));
 	EXPECT_EQ(TR_READ_BITS | KVMMU_TR_EXECUTABLE,
 		  tr.flags & (TR_READ_BITS | KVMMU_TR_EXECUTABLE));
-	EXPECT_EQ(-ENOENT, acc(self->vcpu, KVMMU_ACCESS_FETCH, PROBE_GPA, 8,
-			       &v));
+	EXPECT_EQ(-ENOENT, kvmmu_access1(self->vcpu, KVMMU_ACCESS_FETCH,
+					 PROBE_GPA, 8, &v));
 }
 
 /* ---------------------------------------------------------------------- */
@@ -1636,7 +1602,7 @@ TEST_F(vm, translate_states)
 	EXPECT_EQ(s0.faults, s1.faults);
 	EXPECT_EQ(s0.mapped_pages, s1.mapped_pages);
 
-	ASSERT_EQ(0, rd64(self->vcpu, gpa, &v));
+	ASSERT_EQ(0, kvmmu_read64(self->vcpu, gpa, &v));
 	ASSERT_EQ(0, kvmmu_translate(self->vcpu, gpa, &tr));
 	EXPECT_EQ(gpa, tr.gpa);
 	EXPECT_EQ(TR_READ_BITS, tr.flags & (TR_READ_BITS | KVMMU_TR_DIRTY));
@@ -1739,10 +1705,10 @@ TEST_F(vm, run_einval)
 	ASSERT_EQ(0, kvmmu_vm_stats(self->vm, &s0));
 	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		const char *what = bad[i].what;
-		int r = run_workload(self->vcpu, &run,
-				     RUN_GPA + bad[i].gpa_off, bad[i].size,
-				     bad[i].stride, 5, bad[i].passes,
-				     bad[i].flags);
+		int r = kvmmu_run_workload(self->vcpu, &run,
+					   RUN_GPA + bad[i].gpa_off,
+					   bad[i].size, bad[i].stride, 5,
+					   bad[i].passes, bad[i].flags);
 
 		EXPECT_EQ(-EINVAL, r) TH_LOG("%s", what);
 	}
@@ -1755,8 +1721,8 @@ TEST_F(vm, run_einval)
 	EXPECT_EQ(RUN_WORDS, run_words_wrong(self, 5, &first));
 
 	/* The same base run is fine. */
-	EXPECT_EQ(0, run_workload(self->vcpu, &run, RUN_GPA, RUN_SIZE, 8, 5, 1,
-				  KVMMU_RUN_WRITE));
+	EXPECT_EQ(0, kvmmu_run_workload(self->vcpu, &run, RUN_GPA, RUN_SIZE, 8,
+					5, 1, KVMMU_RUN_WRITE));
 	EXPECT_EQ(0, run.error);
 	EXPECT_EQ(0, run_words_wrong(self, 5, &first));
 }
@@ -1768,8 +1734,8 @@ TEST_F(vm, run_write_pattern)
 	unsigned int first = 0;
 
 	add_run_slot(_metadata, self);
-	ASSERT_EQ(0, run_workload(self->vcpu, &run, RUN_GPA, RUN_SIZE, 8, seed,
-				  1, KVMMU_RUN_WRITE));
+	ASSERT_EQ(0, kvmmu_run_workload(self->vcpu, &run, RUN_GPA, RUN_SIZE, 8,
+					seed, 1, KVMMU_RUN_WRITE));
 	EXPECT_EQ(0, run.error);
 	EXPECT_EQ(RUN_WORDS, run.accesses);
 	EXPECT_EQ(RUN_PAGES, run.faults) TH_LOG("first pass, fresh memory");
@@ -1779,16 +1745,16 @@ TEST_F(vm, run_write_pattern)
 		TH_LOG("first wrong word at +%#x", first * 8);
 
 	/* A second pass: everything is mapped and writable. */
-	ASSERT_EQ(0, run_workload(self->vcpu, &run, RUN_GPA, RUN_SIZE, 8,
-				  seed + 1, 2, KVMMU_RUN_WRITE));
+	ASSERT_EQ(0, kvmmu_run_workload(self->vcpu, &run, RUN_GPA, RUN_SIZE, 8,
+					seed + 1, 2, KVMMU_RUN_WRITE));
 	EXPECT_EQ(0, run.error);
 	EXPECT_EQ(2 * RUN_WORDS, run.accesses);
 	EXPECT_EQ(0, run.faults) TH_LOG("second pass");
 	EXPECT_EQ(0, run_words_wrong(self, seed + 1, &first));
 
 	/* Stride 0 means 4096: one access per page. */
-	ASSERT_EQ(0, run_workload(self->vcpu, &run, RUN_GPA, RUN_SIZE, 0,
-				  seed, 1, KVMMU_RUN_READ));
+	ASSERT_EQ(0, kvmmu_run_workload(self->vcpu, &run, RUN_GPA, RUN_SIZE, 0,
+					seed, 1, KVMMU_RUN_READ));
 	EXPECT_EQ(0, run.error);
 	EXPECT_EQ(RUN_PAGES, run.accesses);
 }
@@ -1803,33 +1769,36 @@ TEST_F(vm, run_verify)
 	for (i = 0; i < RUN_WORDS; i++)
 		*word(self->run, 8 * i) = kvmmu_run_pattern(RUN_GPA + 8 * i,
 							    seed);
-	ASSERT_EQ(0, run_workload(self->vcpu, &run, RUN_GPA, RUN_SIZE, 8, seed,
-				  1, KVMMU_RUN_READ | KVMMU_RUN_VERIFY));
+	ASSERT_EQ(0, kvmmu_run_workload(self->vcpu, &run, RUN_GPA, RUN_SIZE, 8,
+					seed, 1,
+					KVMMU_RUN_READ | KVMMU_RUN_VERIFY));
 	EXPECT_EQ(0, run.error);
 	EXPECT_EQ(RUN_WORDS, run.accesses);
 	EXPECT_EQ(0, run.mismatches);
 
 	*word(self->run, bad2) ^= 1;
 	*word(self->run, bad1) ^= 1ULL << 63;
-	ASSERT_EQ(0, run_workload(self->vcpu, &run, RUN_GPA, RUN_SIZE, 8, seed,
-				  1, KVMMU_RUN_READ | KVMMU_RUN_VERIFY));
+	ASSERT_EQ(0, kvmmu_run_workload(self->vcpu, &run, RUN_GPA, RUN_SIZE, 8,
+					seed, 1,
+					KVMMU_RUN_READ | KVMMU_RUN_VERIFY));
 	EXPECT_EQ(0, run.error);
 	EXPECT_EQ(2, run.mismatches);
 	EXPECT_EQ(RUN_GPA + bad1, run.first_mismatch_gpa);
 	*word(self->run, bad1) ^= 1ULL << 63;
-	ASSERT_EQ(0, run_workload(self->vcpu, &run, RUN_GPA, RUN_SIZE, 8, seed,
-				  1, KVMMU_RUN_READ | KVMMU_RUN_VERIFY));
+	ASSERT_EQ(0, kvmmu_run_workload(self->vcpu, &run, RUN_GPA, RUN_SIZE, 8,
+					seed, 1,
+					KVMMU_RUN_READ | KVMMU_RUN_VERIFY));
 	EXPECT_EQ(1, run.mismatches);
 	EXPECT_EQ(RUN_GPA + bad2, run.first_mismatch_gpa);
 
 	/* Without VERIFY nothing is compared. */
-	ASSERT_EQ(0, run_workload(self->vcpu, &run, RUN_GPA, RUN_SIZE, 8, seed,
-				  1, KVMMU_RUN_READ));
+	ASSERT_EQ(0, kvmmu_run_workload(self->vcpu, &run, RUN_GPA, RUN_SIZE, 8,
+					seed, 1, KVMMU_RUN_READ));
 	EXPECT_EQ(0, run.mismatches);
 	/* Another seed: another pattern, every word differs. */
-	ASSERT_EQ(0, run_workload(self->vcpu, &run, RUN_GPA, RUN_SIZE, 8,
-				  seed + 1, 1,
-				  KVMMU_RUN_READ | KVMMU_RUN_VERIFY));
+	ASSERT_EQ(0, kvmmu_run_workload(self->vcpu, &run, RUN_GPA, RUN_SIZE, 8,
+					seed + 1, 1,
+					KVMMU_RUN_READ | KVMMU_RUN_VERIFY));
 	EXPECT_EQ(RUN_WORDS, run.mismatches);
 	EXPECT_EQ(RUN_GPA, run.first_mismatch_gpa);
 }
@@ -1844,8 +1813,9 @@ static void random_write_set(struct __test_metadata *_metadata,
 	__u64 w;
 
 	memset(self->run, 0, RUN_SIZE);
-	ASSERT_EQ(0, run_workload(self->vcpu, &run, RUN_GPA, RUN_SIZE, 8, seed,
-				  1, KVMMU_RUN_WRITE | KVMMU_RUN_RANDOM));
+	ASSERT_EQ(0, kvmmu_run_workload(self->vcpu, &run, RUN_GPA, RUN_SIZE, 8,
+					seed, 1,
+					KVMMU_RUN_WRITE | KVMMU_RUN_RANDOM));
 	EXPECT_EQ(0, run.error);
 	*accesses = run.accesses;
 	for (i = 0; i < RUN_WORDS; i++) {
@@ -1879,11 +1849,11 @@ TEST_F(vm, run_random_is_deterministic)
 		EXPECT_NE(0, memcmp(a, c, sizeof(a))) TH_LOG("seed ignored");
 
 	/* RANDOM reads verify against the pattern. */
-	ASSERT_EQ(0, run_workload(self->vcpu, &run, RUN_GPA, RUN_SIZE, 8, 43,
-				  1, KVMMU_RUN_WRITE));
-	ASSERT_EQ(0, run_workload(self->vcpu, &run, RUN_GPA, RUN_SIZE, 8, 43,
-				  3, KVMMU_RUN_READ | KVMMU_RUN_VERIFY |
-				  KVMMU_RUN_RANDOM));
+	ASSERT_EQ(0, kvmmu_run_workload(self->vcpu, &run, RUN_GPA, RUN_SIZE, 8,
+					43, 1, KVMMU_RUN_WRITE));
+	ASSERT_EQ(0, kvmmu_run_workload(self->vcpu, &run, RUN_GPA, RUN_SIZE, 8,
+					43, 3,
+					KVMMU_RUN_READ | KVMMU_RUN_VERIFY | KVMMU_RUN_RANDOM));
 	EXPECT_EQ(0, run.error);
 	EXPECT_EQ(3 * RUN_WORDS, run.accesses);
 	EXPECT_EQ(0, run.mismatches);
@@ -1901,8 +1871,8 @@ TEST_F(vm, run_stops_at_a_hole)
 	ASSERT_EQ(0, kvmmu_set_region(self->vm, RUN_SLOT + 1, 0,
 				      RUN_GPA + 5 * PG, 4 * PG,
 				      self->run + 5 * PG));
-	ASSERT_EQ(0, run_workload(self->vcpu, &run, RUN_GPA, 9 * PG, 8, 3, 1,
-				  KVMMU_RUN_WRITE));
+	ASSERT_EQ(0, kvmmu_run_workload(self->vcpu, &run, RUN_GPA, 9 * PG, 8, 3,
+					1, KVMMU_RUN_WRITE));
 	EXPECT_EQ(-ENOENT, run.error);
 	EXPECT_EQ(RUN_GPA + 4 * PG, run.error_gpa);
 	EXPECT_LE(4 * PG / 8, run.accesses);
@@ -1913,8 +1883,8 @@ TEST_F(vm, run_stops_at_a_hole)
 	EXPECT_EQ(0, *word(self->run, 5 * PG));
 
 	/* Starting in the hole. */
-	ASSERT_EQ(0, run_workload(self->vcpu, &run, RUN_GPA + 4 * PG + 64, 64,
-				  8, 3, 1, KVMMU_RUN_READ));
+	ASSERT_EQ(0, kvmmu_run_workload(self->vcpu, &run, RUN_GPA + 4 * PG + 64,
+					64, 8, 3, 1, KVMMU_RUN_READ));
 	EXPECT_EQ(-ENOENT, run.error);
 	EXPECT_EQ(RUN_GPA + 4 * PG + 64, run.error_gpa);
 }
@@ -1935,13 +1905,14 @@ TEST_F(vm, stats_pages_and_updates)
 	EXPECT_EQ(0, s0.released);
 
 	for (i = 0; i < 10; i++)
-		ASSERT_EQ(0, rd64(self->vcpu, SLOT_GPA + i * PG, &v));
+		ASSERT_EQ(0, kvmmu_read64(self->vcpu, SLOT_GPA + i * PG, &v));
 	ASSERT_EQ(0, kvmmu_vm_stats(self->vm, &s1));
 	EXPECT_EQ(10, s1.mapped_pages);
 	EXPECT_EQ(10, s1.faults - s0.faults);
 	EXPECT_LE(1, s1.table_pages);
 	for (i = 0; i < 10; i++)
-		ASSERT_EQ(0, rd64(self->vcpu, SLOT_GPA + i * PG + 8, &v));
+		ASSERT_EQ(0, kvmmu_read64(self->vcpu, SLOT_GPA + i * PG + 8,
+					  &v));
 	ASSERT_EQ(0, kvmmu_vm_stats(self->vm, &s2));
 	EXPECT_EQ(10, s2.mapped_pages);
 	EXPECT_EQ(s1.faults, s2.faults);
@@ -1982,7 +1953,7 @@ TEST_F(vm, stats_from_other_process)
 
 	ASSERT_NE(NULL, out);
 	for (i = 0; i < 5; i++)
-		ASSERT_EQ(0, rd64(self->vcpu, SLOT_GPA + i * PG, &v));
+		ASSERT_EQ(0, kvmmu_read64(self->vcpu, SLOT_GPA + i * PG, &v));
 	ASSERT_EQ(0, in_other_process(child_stats, self->vm, self->vcpu,
 				      out));
 	ASSERT_EQ(0, out[0]);
