@@ -203,6 +203,11 @@ static int kvmmu_vm_get_stats(struct kvmmu_vm *vm, void __user *argp)
 		.memslot_updates = atomic64_read(&s->memslot_updates),
 		.mapped_pages = atomic64_read(&s->mapped_pages),
 		.table_pages = atomic64_read(&s->table_pages),
+		.shadow_pages = atomic64_read(&s->shadow_pages),
+		.shadow_zapped = atomic64_read(&s->shadow_zapped),
+		.pt_writes = atomic64_read(&s->pt_writes),
+		.guest_faults = atomic64_read(&s->guest_faults),
+		.rmap_recycled = atomic64_read(&s->rmap_recycled),
 		.released = READ_ONCE(vm->released),
 	};
 

@@ -109,6 +109,9 @@ extern const struct kvmmu_arch_ops kvmmu_x86_ept_ops;
 int kvmmu_page_cache_topup(struct kvmmu_page_cache *cache, int min);
 struct page *kvmmu_page_cache_alloc(struct kvmmu_page_cache *cache);
 void kvmmu_page_cache_free(struct kvmmu_page_cache *cache);
+int kvmmu_obj_cache_topup(struct kvmmu_obj_cache *cache, int min);
+void *kvmmu_obj_cache_alloc(struct kvmmu_obj_cache *cache);
+void kvmmu_obj_cache_free(struct kvmmu_obj_cache *cache);
 
 /* mmu/mmu.c: the retry protocol, flushes, handing page state back */
 void kvmmu_mmu_invalidate_begin(struct kvmmu_vm *vm);

@@ -41,6 +41,11 @@ struct kvmmu_vm_stat {
 	atomic64_t memslot_updates;
 	atomic64_t mapped_pages;
 	atomic64_t table_pages;
+	atomic64_t shadow_pages;
+	atomic64_t shadow_zapped;
+	atomic64_t pt_writes;
+	atomic64_t guest_faults;
+	atomic64_t rmap_recycled;
 };
 
 /**
@@ -114,6 +119,18 @@ struct kvmmu_vm {
 struct kvmmu_page_cache {
 	int nobjs;
 	struct page *pages[KVMMU_PAGE_CACHE_SIZE];
+};
+
+/*
+ * The same for small objects (rmap descriptors, shadow-page headers): a
+ * vCPU fills it from @kc before taking mmu_lock.
+ */
+#define KVMMU_OBJ_CACHE_SIZE	16
+
+struct kvmmu_obj_cache {
+	struct kmem_cache *kc;
+	int nobjs;
+	void *objs[KVMMU_OBJ_CACHE_SIZE];
 };
 
 /**

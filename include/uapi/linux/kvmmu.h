@@ -102,7 +102,13 @@ struct kvmmu_vm_stats {
 	__u64 mapped_pages;	/* leaf sptes present now */
 	__u64 table_pages;	/* page-table pages allocated now */
 	__u64 released;		/* 1 once the process's mm went away */
-	__u64 reserved[16];
+	/* x86 shadow paging (0 on other VM types) */
+	__u64 shadow_pages;	/* shadow pages allocated now */
+	__u64 shadow_zapped;	/* shadow pages zapped */
+	__u64 pt_writes;	/* guest writes to its page tables, trapped */
+	__u64 guest_faults;	/* accesses that ended in a guest #PF */
+	__u64 rmap_recycled;	/* rmap chains zapped for growing too long */
+	__u64 reserved[11];
 };
 
 #define KVMMU_GET_VM_STATS	_IOR(KVMMUIO, 0xe0, struct kvmmu_vm_stats)
@@ -125,6 +131,15 @@ struct kvmmu_vm_stats {
  *   -EHWPOISON	the host page is poisoned
  *   -EINVAL	a malformed access (size, type, page crossing, flags)
  * @faults counts the fault-path runs this access needed.
+ *
+ * On a KVMMU_VM_X86_SHADOW VM whose vCPU has paging enabled (see
+ * KVMMU_SET_PAGING), @gpa is a guest *virtual* (linear) address, translated
+ * through the guest's own page tables in guest memory.  An access those
+ * tables do not permit does not happen: @result is then
+ * KVMMU_RESULT_PAGE_FAULT and @data the x86 page-fault error code
+ * (KVMMU_PF_*), as the guest would find them in its #PF handler (the
+ * faulting address being @gpa).  KVMMU_ACCESS_USER in @type makes it a
+ * user-mode (CPL 3) access; it has no effect where paging is off.
  */
 struct kvmmu_access {
 	__u64 gpa;
@@ -138,6 +153,16 @@ struct kvmmu_access {
 #define KVMMU_ACCESS_READ	0
 #define KVMMU_ACCESS_WRITE	1
 #define KVMMU_ACCESS_FETCH	2	/* an instruction fetch: needs X */
+#define KVMMU_ACCESS_USER	0x80	/* or'ed in: a CPL 3 access */
+
+/* kvmmu_access.result: the guest took a page fault (x86 vector 14) */
+#define KVMMU_RESULT_PAGE_FAULT	14
+/* the page-fault error code, as x86 pushes it */
+#define KVMMU_PF_PRESENT	_BITULL(0)	/* protection, not not-present */
+#define KVMMU_PF_WRITE		_BITULL(1)
+#define KVMMU_PF_USER		_BITULL(2)
+#define KVMMU_PF_RSVD		_BITULL(3)	/* a reserved bit was set */
+#define KVMMU_PF_FETCH		_BITULL(4)
 
 /*
  * @accesses: user pointer to @nr struct kvmmu_access, updated in place.
@@ -158,7 +183,8 @@ struct kvmmu_access_batch {
 
 /*
  * How @gpa is mapped in the secondary MMU right now; nothing is faulted
- * in.  @pfn is the host frame, reported only to CAP_SYS_ADMIN (0
+ * in (nor are guest page tables walked: on a paging shadow VM @gpa is a
+ * guest virtual address looked up in the vCPU's shadow tables).  @pfn is the host frame, reported only to CAP_SYS_ADMIN (0
  * otherwise), as /proc/pid/pagemap does.
  */
 struct kvmmu_translation {
@@ -219,5 +245,48 @@ static inline __u64 kvmmu_run_pattern(__u64 gpa, __u64 seed)
 {
 	return (gpa * 0x9e3779b97f4a7c15ULL) ^ seed;
 }
+
+/*
+ * x86 guest paging state of a vCPU of a KVMMU_VM_X86_SHADOW VM (other VM
+ * types: ENOTTY).  A vCPU starts with everything 0: paging off, guest
+ * addresses are physical.  Paging on (CR0.PG) needs CR0.PE, CR0.WP,
+ * CR4.PAE and EFER.LME: 4-level 64-bit paging, 4 KiB, 2 MiB and 1 GiB
+ * pages; EFER.NXE enables the XD bit.  EFER.LMA is output only (set while
+ * long mode paging is on).  Any other combination, a reserved or
+ * unsupported bit (CR4.LA57, SMEP, SMAP, PKE; bits of CR3 above bit 51),
+ * or a non-zero @flags/@reserved fails with EINVAL and changes nothing.
+ *
+ * Setting it is a MOV to CR0/CR3/CR4/EFER: the vCPU switches to the shadow
+ * tables for the new CR3 and mode (built on demand, kept while the guest
+ * tables they shadow are unchanged, so switching back is cheap).
+ */
+struct kvmmu_paging {
+	__u64 cr0;
+	__u64 cr3;
+	__u64 cr4;
+	__u64 efer;
+	__u64 flags;		/* must be 0 */
+	__u64 reserved[3];	/* must be 0 */
+};
+
+#define KVMMU_X86_CR0_PE	_BITULL(0)
+#define KVMMU_X86_CR0_WP	_BITULL(16)
+#define KVMMU_X86_CR0_PG	_BITULL(31)
+#define KVMMU_X86_CR4_PSE	_BITULL(4)
+#define KVMMU_X86_CR4_PAE	_BITULL(5)
+#define KVMMU_X86_CR4_PGE	_BITULL(7)
+#define KVMMU_X86_EFER_LME	_BITULL(8)
+#define KVMMU_X86_EFER_LMA	_BITULL(10)
+#define KVMMU_X86_EFER_NXE	_BITULL(11)
+
+#define KVMMU_GET_PAGING	_IOR(KVMMUIO, 0xe4, struct kvmmu_paging)
+#define KVMMU_SET_PAGING	_IOW(KVMMUIO, 0xe5, struct kvmmu_paging)
+/*
+ * The guest's page tables were changed behind its back (by the VMM writing
+ * guest memory through its own mapping): drop every shadow page of the VM,
+ * so the next accesses of every vCPU walk the tables afresh.  Guest writes
+ * need none of this: they are trapped.  ENOTTY on other VM types.
+ */
+#define KVMMU_MMU_RESET		_IO(KVMMUIO, 0xe6)
 
 #endif /* _UAPI_LINUX_KVMMU_H */
