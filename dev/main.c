@@ -7,16 +7,25 @@
 #include <linux/module.h>
 
 #include "kvmmu/device.h"
+#include "kvmmu/rmap.h"
 
 static int __init kvmmu_init(void)
 {
+	int r = kvmmu_rmap_init();
+
+	if (r)
+		return r;
 	/* The device goes last: once it exists, userspace can use us. */
-	return kvmmu_dev_init();
+	r = kvmmu_dev_init();
+	if (r)
+		kvmmu_rmap_exit();
+	return r;
 }
 
 static void __exit kvmmu_exit(void)
 {
 	kvmmu_dev_exit();
+	kvmmu_rmap_exit();
 }
 
 module_init(kvmmu_init);
