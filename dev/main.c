@@ -7,6 +7,7 @@
 #include <linux/module.h>
 
 #include "kvmmu/device.h"
+#include "kvmmu/mmu.h"
 #include "kvmmu/rmap.h"
 
 static int __init kvmmu_init(void)
@@ -15,16 +16,26 @@ static int __init kvmmu_init(void)
 
 	if (r)
 		return r;
+	r = kvmmu_x86_shadow_init();
+	if (r)
+		goto out_rmap;
 	/* The device goes last: once it exists, userspace can use us. */
 	r = kvmmu_dev_init();
 	if (r)
-		kvmmu_rmap_exit();
+		goto out_shadow;
+	return 0;
+
+out_shadow:
+	kvmmu_x86_shadow_exit();
+out_rmap:
+	kvmmu_rmap_exit();
 	return r;
 }
 
 static void __exit kvmmu_exit(void)
 {
 	kvmmu_dev_exit();
+	kvmmu_x86_shadow_exit();
 	kvmmu_rmap_exit();
 }
 

@@ -10,6 +10,7 @@
 #include <linux/fs.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
+#include <linux/srcu.h>
 #include <linux/uaccess.h>
 
 #include <uapi/linux/kvmmu.h>
@@ -112,6 +113,12 @@ static long kvmmu_vcpu_ioctl(struct file *filp, unsigned int ioctl,
 		break;
 	default:
 		r = -ENOTTY;
+		if (vm->ops->vcpu_ioctl) {
+			int idx = srcu_read_lock(&vm->srcu);
+
+			r = vm->ops->vcpu_ioctl(vcpu, ioctl, argp);
+			srcu_read_unlock(&vm->srcu, idx);
+		}
 		break;
 	}
 	mutex_unlock(&vcpu->mutex);
@@ -132,6 +139,8 @@ static void kvmmu_vcpu_free(struct kvmmu_vcpu *vcpu)
 {
 	struct kvmmu_vm *vm = vcpu->vm;
 
+	if (vcpu->arch && vm->ops->destroy_vcpu)
+		vm->ops->destroy_vcpu(vcpu);
 	kvmmu_page_cache_free(&vcpu->cache);
 	kfree(vcpu);
 	kvmmu_vm_put(vm);
@@ -174,6 +183,13 @@ int kvmmu_vcpu_create(struct kvmmu_vm *vm, unsigned long id)
 	vcpu->vm = vm;
 	vcpu->id = id;
 	mutex_init(&vcpu->mutex);
+	if (vm->ops->init_vcpu) {
+		r = vm->ops->init_vcpu(vcpu);
+		if (r) {
+			kfree(vcpu);
+			return r;
+		}
+	}
 
 	mutex_lock(&vm->lock);
 	if (vm->nr_vcpus >= KVMMU_MAX_VCPUS) {
@@ -186,11 +202,11 @@ int kvmmu_vcpu_create(struct kvmmu_vm *vm, unsigned long id)
 	if (!r)
 		vm->nr_vcpus++;
 	mutex_unlock(&vm->lock);
+	kvmmu_vm_get(vm);
 	if (r) {
-		kfree(vcpu);
+		kvmmu_vcpu_free(vcpu);
 		return r;
 	}
-	kvmmu_vm_get(vm);
 
 	fd = anon_inode_getfd("kvmmu-vcpu", &kvmmu_vcpu_fops, vcpu,
 			      O_RDWR | O_CLOEXEC);

@@ -31,6 +31,7 @@
 /* The page-table formats offered, by KVMMU_VM_* type. */
 static const struct kvmmu_arch_ops *const kvmmu_backends[] = {
 	[KVMMU_VM_X86_EPT] = &kvmmu_x86_ept_ops,
+	[KVMMU_VM_X86_SHADOW] = &kvmmu_x86_shadow_ops,
 };
 
 static const struct kvmmu_arch_ops *kvmmu_backend(unsigned long type)
@@ -272,9 +273,11 @@ static struct kvmmu_vm *kvmmu_vm_alloc(const struct kvmmu_arch_ops *ops)
 	mutex_init(&vm->lock);
 	xa_init(&vm->vcpus);
 	mutex_init(&vm->slots_lock);
-	for (i = 0; i < KVMMU_ADDRESS_SPACE_NUM; i++)
+	for (i = 0; i < KVMMU_ADDRESS_SPACE_NUM; i++) {
 		kvmmu_memslot_space_init(&vm->memslots[i], &vm->srcu,
 					 &vm->slots_lock, i);
+		vm->memslots[i].rmap_levels = ops->rmap_levels;
+	}
 	spin_lock_init(&vm->mmu_lock);
 	spin_lock_init(&vm->mn_invalidate_lock);
 	init_waitqueue_head(&vm->mn_memslots_update_wq);

@@ -23,6 +23,44 @@
 INTERVAL_TREE_DEFINE(struct kvmmu_hva_node, rb, unsigned long, subtree_last,
 		     HVA_START, HVA_LAST, static, kvmmu_hva_tree)
 
+static void kvmmu_memslot_free_rmap(struct kvmmu_memory_slot *slot)
+{
+	int i;
+
+	for (i = 0; i < KVMMU_MAX_RMAP_LEVELS; i++) {
+		kvfree(slot->rmap[i]);
+		slot->rmap[i] = NULL;
+	}
+}
+
+/* A slot and what only it owns: its rmaps. */
+static void kvmmu_memslot_free(struct kvmmu_memory_slot *slot)
+{
+	if (slot)
+		kvmmu_memslot_free_rmap(slot);
+	kfree(slot);
+}
+
+static int kvmmu_memslot_alloc_rmap(struct kvmmu_memslot_space *sp,
+				    struct kvmmu_memory_slot *slot)
+{
+	int level;
+
+	for (level = 1; level <= sp->rmap_levels; level++) {
+		unsigned int shift = kvmmu_level_shift(level);
+		unsigned long n = ((slot->base_gfn + slot->npages - 1) >> shift) -
+				  (slot->base_gfn >> shift) + 1;
+
+		slot->rmap[level - 1] = kvcalloc(n, sizeof(unsigned long),
+						 GFP_KERNEL_ACCOUNT);
+		if (!slot->rmap[level - 1]) {
+			kvmmu_memslot_free_rmap(slot);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
 void kvmmu_memslot_space_init(struct kvmmu_memslot_space *sp,
 			      struct srcu_struct *srcu, struct mutex *lock,
 			      u16 as_id)
@@ -42,6 +80,7 @@ void kvmmu_memslot_space_init(struct kvmmu_memslot_space *sp,
 	sp->srcu = srcu;
 	sp->lock = lock;
 	sp->as_id = as_id;
+	sp->rmap_levels = 0;
 	RCU_INIT_POINTER(sp->active, &sp->sets[0]);
 }
 EXPORT_SYMBOL_IF_KUNIT(kvmmu_memslot_space_init);
@@ -62,7 +101,7 @@ void kvmmu_memslot_space_destroy(struct kvmmu_memslot_space *sp)
 
 	hash_for_each_safe(slots->id_hash, bkt, tmp, slot,
 			   id_node[slots->node_idx])
-		kfree(slot);
+		kvmmu_memslot_free(slot);
 }
 EXPORT_SYMBOL_IF_KUNIT(kvmmu_memslot_space_destroy);
 
@@ -114,9 +153,18 @@ kvmmu_inactive_memslots(struct kvmmu_memslot_space *sp)
 	return active == &sp->sets[0] ? &sp->sets[1] : &sp->sets[0];
 }
 
-/* The slot whose gfn range holds @gfn, INVALID or not. */
-static struct kvmmu_memory_slot *
-__kvmmu_gfn_to_memslot(struct kvmmu_memslots *slots, u64 gfn)
+/**
+ * __kvmmu_gfn_to_memslot() - the slot whose gfn range holds @gfn
+ * @slots: a set obtained from kvmmu_memslots()
+ * @gfn: the guest frame
+ *
+ * INVALID slots included: what tearing a mapping down needs (its rmap),
+ * where kvmmu_gfn_to_memslot() is what making one needs.
+ *
+ * Return: the slot or NULL.
+ */
+struct kvmmu_memory_slot *__kvmmu_gfn_to_memslot(struct kvmmu_memslots *slots,
+						 u64 gfn)
 {
 	struct rb_node *node = slots->gfn_tree.rb_node;
 	int idx = slots->node_idx;
@@ -134,6 +182,7 @@ __kvmmu_gfn_to_memslot(struct kvmmu_memslots *slots, u64 gfn)
 	}
 	return NULL;
 }
+EXPORT_SYMBOL_IF_KUNIT(__kvmmu_gfn_to_memslot);
 
 /**
  * kvmmu_gfn_to_memslot() - the slot new mappings of @gfn go through
@@ -367,7 +416,7 @@ int kvmmu_set_memory_region(struct kvmmu_memslot_space *sp,
 		kvmmu_replace_memslot(sp, old, NULL);
 		kvmmu_swap_active_memslots(sp, hooks);
 		kvmmu_replace_memslot(sp, invalid, NULL);
-		kfree(old);
+		kvmmu_memslot_free(old);
 		kfree(invalid);
 		return 0;
 	}
@@ -400,6 +449,14 @@ int kvmmu_set_memory_region(struct kvmmu_memslot_space *sp,
 	new->flags = mem->flags;
 	new->id = id;
 	new->as_id = sp->as_id;
+	if (old && base_gfn == old->base_gfn) {
+		/* Flags only: the same frames, the same rmaps. */
+		memcpy(new->rmap, old->rmap, sizeof(new->rmap));
+	} else if (kvmmu_memslot_alloc_rmap(sp, new)) {
+		kfree(new);
+		kfree(invalid);
+		return -ENOMEM;
+	}
 
 	if (invalid) {
 		/* Move: zap through the INVALID copy, then publish @new. */
@@ -408,11 +465,12 @@ int kvmmu_set_memory_region(struct kvmmu_memslot_space *sp,
 		kvmmu_swap_active_memslots(sp, hooks);
 		kvmmu_replace_memslot(sp, invalid, new);
 		kfree(invalid);
+		kvmmu_memslot_free(old);
 	} else {
 		/* Create, or a flags-only change: nothing to zap. */
 		kvmmu_activate_memslot(sp, old, new, hooks);
+		kfree(old);
 	}
-	kfree(old);
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(kvmmu_set_memory_region);

@@ -60,7 +60,7 @@ static int kvmmu_access_copy(unsigned long pfn, unsigned int offset,
 
 static int kvmmu_access_type(u8 type, enum kvmmu_access_type *t)
 {
-	switch (type) {
+	switch (type & ~KVMMU_ACCESS_USER) {
 	case KVMMU_ACCESS_READ:
 		*t = KVMMU_READ;
 		return 0;
@@ -87,15 +87,17 @@ static int kvmmu_access_type(u8 type, enum kvmmu_access_type *t)
  */
 int kvmmu_vcpu_access(struct kvmmu_vcpu *vcpu, struct kvmmu_access *a)
 {
+	struct kvmmu_guest_access ga = {
+		.addr = a->gpa,
+		.user = a->type & KVMMU_ACCESS_USER,
+	};
 	unsigned int offset = a->gpa & ~PAGE_MASK;
+	const struct kvmmu_arch_ops *ops = vcpu->vm->ops;
 	struct kvmmu_vm *vm = vcpu->vm;
-	u64 gfn = a->gpa >> PAGE_SHIFT;
-	enum kvmmu_access_type type;
-	unsigned long pfn;
 	int r, idx;
 
 	a->faults = 0;
-	r = kvmmu_access_type(a->type, &type);
+	r = kvmmu_access_type(a->type, &ga.type);
 	if (r || !a->size || a->size > 8 || !is_power_of_2(a->size) ||
 	    offset + a->size > PAGE_SIZE) {
 		a->result = -EINVAL;
@@ -105,18 +107,33 @@ int kvmmu_vcpu_access(struct kvmmu_vcpu *vcpu, struct kvmmu_access *a)
 	idx = srcu_read_lock(&vm->srcu);
 	for (;;) {
 		spin_lock(&vm->mmu_lock);
-		r = vm->ops->access(vm, gfn, type, &pfn);
-		if (!r)
-			r = kvmmu_access_copy(pfn, offset, a);
-		else
+		ga.track_write = false;
+		r = ops->access(vcpu, &ga);
+		if (!r) {
+			r = kvmmu_access_copy(ga.pfn, offset, a);
+			/* Still under mmu_lock: no access sees the old state. */
+			if (!r && ga.track_write)
+				ops->track_write(vcpu, ga.gfn, offset, a->size);
+		} else {
 			r = -EAGAIN;
+		}
 		spin_unlock(&vm->mmu_lock);
 		if (r != -EAGAIN)
 			break;
 
 		if (a->faults < U16_MAX)
 			a->faults++;
-		r = kvmmu_mmu_fault(vcpu, gfn, type);
+		if (ops->fault)
+			r = ops->fault(vcpu, &ga);
+		else
+			r = kvmmu_mmu_fault(vcpu, ga.addr >> PAGE_SHIFT,
+					    ga.type);
+		if (r == KVMMU_RESULT_PAGE_FAULT) {
+			/* The guest's own fault: delivered, not retried. */
+			a->data = ga.error_code;
+			atomic64_inc(&vm->stat.guest_faults);
+			break;
+		}
 		if (r && r != -EAGAIN)
 			break;
 		/*
@@ -147,10 +164,13 @@ void kvmmu_vcpu_translate(struct kvmmu_vcpu *vcpu, struct kvmmu_translation *tr,
 {
 	struct kvmmu_vm *vm = vcpu->vm;
 	struct kvmmu_mapping m = {};
+	int idx;
 
+	idx = srcu_read_lock(&vm->srcu);
 	spin_lock(&vm->mmu_lock);
-	vm->ops->lookup(vm, tr->gpa >> PAGE_SHIFT, &m);
+	vm->ops->lookup(vcpu, tr->gpa, &m);
 	spin_unlock(&vm->mmu_lock);
+	srcu_read_unlock(&vm->srcu, idx);
 
 	tr->flags = 0;
 	tr->pfn = 0;

@@ -134,75 +134,114 @@ got_page:
 }
 
 /**
+ * kvmmu_faultin_pfn() - look up the host page behind a guest frame
+ * @vcpu: the faulting vCPU (its mutex held, and the VM's SRCU read lock)
+ * @f: @f->gfn and @f->write in; the rest out
+ *
+ * Samples mmu_invalidate_seq first: whoever installs a mapping of the
+ * result must check kvmmu_mmu_invalidate_retry(vm, @f->mmu_seq, gfn)
+ * under mmu_lock, and call kvmmu_fault_release() afterwards, installed or
+ * not.  May sleep.
+ *
+ * Return: 0; -ENOENT when no memslot maps the frame; -EACCES for a write
+ * to a read-only slot or to read-only host memory; -EFAULT, -EHWPOISON,
+ * -EINTR, -ENOMEM, -EAGAIN from the host lookup.
+ */
+int kvmmu_faultin_pfn(struct kvmmu_vcpu *vcpu, struct kvmmu_fault *f)
+{
+	struct kvmmu_vm *vm = vcpu->vm;
+	struct kvmmu_memory_slot *slot;
+	struct kvmmu_pfn pfn;
+	int r;
+
+	f->page = NULL;
+	slot = kvmmu_gfn_to_memslot(kvmmu_vm_memslots(vm, 0), f->gfn);
+	if (!slot)
+		return -ENOENT;
+	if (f->write && (slot->flags & KVMMU_MEM_READONLY))
+		return -EACCES;
+	f->slot = slot;
+
+	/*
+	 * Sample seq before looking at the host page tables: an invalidation
+	 * that ends after this point bumps it, and one that has not ended is
+	 * seen as in progress under mmu_lock.
+	 */
+	f->mmu_seq = READ_ONCE(vm->mmu_invalidate_seq);
+	/* Pairs with smp_wmb() in kvmmu_mmu_invalidate_end(). */
+	smp_rmb();
+
+	r = kvmmu_hva_to_pfn(vm, kvmmu_memslot_gfn_to_hva(slot, f->gfn),
+			     f->write, &pfn);
+	if (r)
+		return r;
+	f->pfn = pfn.pfn;
+	f->page = pfn.page;
+	f->writable = pfn.writable && !(slot->flags & KVMMU_MEM_READONLY);
+	return 0;
+}
+
+/**
+ * kvmmu_fault_release() - end a fault begun by kvmmu_faultin_pfn()
+ * @vm: the VM
+ * @f: the fault
+ * @r: how installing its mapping went: 0, -EAGAIN (lost a race) or an error
+ *
+ * Installed or not, the mapping holds no reference on the page.
+ */
+void kvmmu_fault_release(struct kvmmu_vm *vm, struct kvmmu_fault *f, int r)
+{
+	if (f->page)
+		put_page(f->page);
+	f->page = NULL;
+	if (r == -EAGAIN)
+		atomic64_inc(&vm->stat.fault_retries);
+	else if (!r)
+		atomic64_inc(&vm->stat.faults);
+}
+
+/**
  * kvmmu_mmu_fault() - map @gfn for an access of @type
  * @vcpu: the faulting vCPU (its mutex held, and the VM's SRCU read lock)
  * @gfn: the guest frame
  * @type: the access that missed or lacked permission
  *
+ * The fault path of backends that map guest-physical addresses (->map).
+ *
  * Return: 0 when a mapping was installed (the access should be retried);
- * -EAGAIN when an invalidation raced with the lookup (retry too);
- * -ENOENT when no memslot maps @gfn; -EACCES for a write to a read-only
- * slot or to read-only host memory; -EFAULT, -EHWPOISON, -EINTR, -ENOMEM
- * from the host lookup.
+ * -EAGAIN when an invalidation raced with the lookup (retry too); the
+ * errors of kvmmu_faultin_pfn().
  */
 int kvmmu_mmu_fault(struct kvmmu_vcpu *vcpu, u64 gfn,
 		    enum kvmmu_access_type type)
 {
+	struct kvmmu_fault f = { .gfn = gfn, .write = type == KVMMU_WRITE };
 	struct kvmmu_vm *vm = vcpu->vm;
-	bool write = type == KVMMU_WRITE;
 	struct kvmmu_map_request req;
-	struct kvmmu_memory_slot *slot;
-	unsigned long mmu_seq;
-	struct kvmmu_pfn pfn;
 	int r;
-
-	slot = kvmmu_gfn_to_memslot(kvmmu_vm_memslots(vm, 0), gfn);
-	if (!slot)
-		return -ENOENT;
-	if (write && (slot->flags & KVMMU_MEM_READONLY))
-		return -EACCES;
 
 	r = kvmmu_page_cache_topup(&vcpu->cache, vm->ops->cache_pages);
 	if (r)
 		return r;
-
-	/*
-	 * Sample seq before looking at the host page tables: an invalidation
-	 * that ends after this point bumps it, and one that has not ended is
-	 * seen as in progress under mmu_lock.  Pairs with the smp_wmb() in
-	 * kvmmu_mmu_invalidate_end().
-	 */
-	mmu_seq = READ_ONCE(vm->mmu_invalidate_seq);
-	/* Pairs with smp_wmb() in kvmmu_mmu_invalidate_end(). */
-	smp_rmb();
-
-	r = kvmmu_hva_to_pfn(vm, kvmmu_memslot_gfn_to_hva(slot, gfn), write,
-			     &pfn);
+	r = kvmmu_faultin_pfn(vcpu, &f);
 	if (r)
 		return r;
 
 	req.gfn = gfn;
-	req.pfn = pfn.pfn;
-	req.writable = pfn.writable && !(slot->flags & KVMMU_MEM_READONLY);
+	req.pfn = f.pfn;
+	req.writable = f.writable;
 	req.executable = true;
-	req.refcounted = pfn.page;
+	req.refcounted = f.page;
 
 	spin_lock(&vm->mmu_lock);
 	if (vm->released)
 		r = -EFAULT;
-	else if (kvmmu_mmu_invalidate_retry(vm, mmu_seq, gfn))
+	else if (kvmmu_mmu_invalidate_retry(vm, f.mmu_seq, gfn))
 		r = -EAGAIN;
 	else
 		r = vm->ops->map(vm, &vcpu->cache, &req);
 	spin_unlock(&vm->mmu_lock);
 
-	/* Installed or not, the mapping holds no reference. */
-	if (pfn.page)
-		put_page(pfn.page);
-
-	if (r == -EAGAIN)
-		atomic64_inc(&vm->stat.fault_retries);
-	else if (!r)
-		atomic64_inc(&vm->stat.faults);
+	kvmmu_fault_release(vm, &f, r);
 	return r;
 }

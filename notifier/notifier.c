@@ -252,12 +252,16 @@ static int kvmmu_mn_test_young(struct mmu_notifier *mn, struct mm_struct *mm,
 static void kvmmu_mn_release(struct mmu_notifier *mn, struct mm_struct *mm)
 {
 	struct kvmmu_vm *vm = mn_to_vm(mn);
+	int idx;
 
+	/* SRCU: tearing rmap-tracked mappings down looks their memslot up. */
+	idx = srcu_read_lock(&vm->srcu);
 	spin_lock(&vm->mmu_lock);
 	vm->released = true;
 	if (kvmmu_mmu_zap_all(vm))
 		kvmmu_flush_remote_tlbs(vm);
 	spin_unlock(&vm->mmu_lock);
+	srcu_read_unlock(&vm->srcu, idx);
 }
 
 static const struct mmu_notifier_ops kvmmu_mn_ops = {

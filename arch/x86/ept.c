@@ -248,17 +248,17 @@ static int ept_map(struct kvmmu_vm *vm, struct kvmmu_page_cache *cache,
 	return 0;
 }
 
-static int ept_access(struct kvmmu_vm *vm, u64 gfn,
-		      enum kvmmu_access_type type, unsigned long *pfn)
+static int ept_access(struct kvmmu_vcpu *vcpu, struct kvmmu_guest_access *ga)
 {
-	u64 need, set = EPT_ACCESSED, spte, *sptep;
+	u64 need, set = EPT_ACCESSED, spte, *sptep, gfn = ga->addr >> PAGE_SHIFT;
+	struct kvmmu_vm *vm = vcpu->vm;
 
 	if (gfn >> (vm->ops->gpa_bits - PAGE_SHIFT))
 		return -ENOENT;
 	sptep = ept_leaf(vm, gfn);
 	if (!sptep || !ept_present(*sptep))
 		return -ENOENT;
-	switch (type) {
+	switch (ga->type) {
 	case KVMMU_WRITE:
 		need = EPT_WRITE;
 		set |= EPT_DIRTY;
@@ -275,13 +275,16 @@ static int ept_access(struct kvmmu_vm *vm, u64 gfn,
 		return -EACCES;
 	if ((spte & set) != set)
 		WRITE_ONCE(*sptep, spte | set);
-	*pfn = ept_pfn(spte);
+	ga->gfn = gfn;
+	ga->pfn = ept_pfn(spte);
 	return 0;
 }
 
-static void ept_lookup(struct kvmmu_vm *vm, u64 gfn, struct kvmmu_mapping *m)
+static void ept_lookup(struct kvmmu_vcpu *vcpu, u64 gpa,
+		       struct kvmmu_mapping *m)
 {
-	u64 spte, *sptep;
+	struct kvmmu_vm *vm = vcpu->vm;
+	u64 spte, *sptep, gfn = gpa >> PAGE_SHIFT;
 
 	memset(m, 0, sizeof(*m));
 	if (gfn >> (vm->ops->gpa_bits - PAGE_SHIFT))

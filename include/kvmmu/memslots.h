@@ -41,6 +41,17 @@ struct kvmmu_hva_node {
 	unsigned long subtree_last;
 };
 
+/* Page-size levels a slot can carry reverse maps for: 4 KiB, 2 MiB, 1 GiB. */
+#define KVMMU_MAX_RMAP_LEVELS		3
+
+/*
+ * @rmap[level - 1]: one rmap head per 4 KiB/2 MiB/1 GiB frame of the slot
+ * (see kvmmu/rmap.h), for the first kvmmu_memslot_space.rmap_levels levels
+ * (none for backends that walk by gfn, like EPT).  Allocated with the slot,
+ * shared with its INVALID copy and with the slot that replaces it on a
+ * flags-only change, freed with the slot otherwise; by then the MMU has
+ * zapped every spte they referred to (the flush_slot hook).
+ */
 struct kvmmu_memory_slot {
 	u64 base_gfn;
 	unsigned long npages;
@@ -48,6 +59,7 @@ struct kvmmu_memory_slot {
 	u32 flags;
 	u16 id;
 	u16 as_id;
+	unsigned long *rmap[KVMMU_MAX_RMAP_LEVELS];
 	/* One node per set: index kvmmu_memslots.node_idx. */
 	struct rb_node gfn_node[2];
 	struct kvmmu_hva_node hva_node[2];
@@ -70,6 +82,7 @@ struct kvmmu_memslots {
  * @srcu: the VM's SRCU, which readers of @active hold
  * @lock: the VM's slots_lock, serialising changes
  * @as_id: the address-space id
+ * @rmap_levels: page-size levels each slot gets reverse maps for (0-3)
  */
 struct kvmmu_memslot_space {
 	struct kvmmu_memslots __rcu *active;
@@ -77,6 +90,7 @@ struct kvmmu_memslot_space {
 	struct srcu_struct *srcu;
 	struct mutex *lock;	/* the VM's slots_lock */
 	u16 as_id;
+	u8 rmap_levels;
 };
 
 /**
@@ -111,6 +125,8 @@ int kvmmu_set_memory_region(struct kvmmu_memslot_space *sp,
 
 struct kvmmu_memory_slot *kvmmu_gfn_to_memslot(struct kvmmu_memslots *slots,
 					       u64 gfn);
+struct kvmmu_memory_slot *__kvmmu_gfn_to_memslot(struct kvmmu_memslots *slots,
+						 u64 gfn);
 struct kvmmu_memory_slot *kvmmu_id_to_memslot(struct kvmmu_memslots *slots,
 					      u16 id);
 struct kvmmu_memory_slot *kvmmu_memslot_hva_first(struct kvmmu_memslots *slots,
@@ -138,6 +154,27 @@ static inline unsigned long
 kvmmu_memslot_gfn_to_hva(const struct kvmmu_memory_slot *slot, u64 gfn)
 {
 	return slot->userspace_addr + ((gfn - slot->base_gfn) << PAGE_SHIFT);
+}
+
+/* Frames of 4 KiB << (9 * (@level - 1)) per level: 1 for 4 KiB. */
+static inline unsigned int kvmmu_level_shift(int level)
+{
+	return (level - 1) * 9;
+}
+
+/**
+ * kvmmu_memslot_rmap() - the rmap head of @gfn at @level in @slot
+ * @slot: a slot holding @gfn with reverse maps at @level
+ * @gfn: the guest frame
+ * @level: 1 (4 KiB), 2 (2 MiB) or 3 (1 GiB)
+ */
+static inline unsigned long *
+kvmmu_memslot_rmap(const struct kvmmu_memory_slot *slot, u64 gfn, int level)
+{
+	unsigned int shift = kvmmu_level_shift(level);
+
+	return &slot->rmap[level - 1][(gfn >> shift) -
+				      (slot->base_gfn >> shift)];
 }
 
 #endif /* _KVMMU_MEMSLOTS_H */

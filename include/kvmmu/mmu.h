@@ -60,41 +60,106 @@ enum kvmmu_access_type {
 };
 
 /**
+ * struct kvmmu_guest_access - one access as the backend sees it
+ * @addr: the address the vCPU issued: guest-physical, or guest-virtual on
+ *	a backend that translates guest page tables (x86 shadow, paging on)
+ * @type: read, write or fetch
+ * @user: a user-mode (CPL 3) access
+ * @gfn: (out of ->access) the guest frame @addr resolved to
+ * @pfn: (out of ->access) the host frame to access
+ * @track_write: (out of ->access) the write lands on a page the backend
+ *	write-protects (a guest page table): do it, then call ->track_write
+ * @error_code: (out of ->fault) the guest page fault's error code, when
+ *	->fault returns KVMMU_RESULT_PAGE_FAULT
+ */
+struct kvmmu_guest_access {
+	u64 addr;
+	enum kvmmu_access_type type;
+	bool user;
+	u64 gfn;
+	unsigned long pfn;
+	bool track_write;
+	u64 error_code;
+};
+
+/**
+ * struct kvmmu_fault - a host page looked up for a guest frame
+ * @gfn: in: the guest frame
+ * @write: in: the access writes (the host must give a writable page)
+ * @slot: the memslot holding @gfn
+ * @mmu_seq: mmu_invalidate_seq sampled before the lookup
+ * @pfn: the host frame
+ * @page: the reference the lookup took, dropped by kvmmu_fault_release();
+ *	NULL for VM_IO/VM_PFNMAP frames
+ * @writable: the frame may be mapped writable (host mapping and slot)
+ */
+struct kvmmu_fault {
+	u64 gfn;
+	bool write;
+	const struct kvmmu_memory_slot *slot;
+	unsigned long mmu_seq;
+	unsigned long pfn;
+	struct page *page;
+	bool writable;
+};
+
+/**
  * struct kvmmu_arch_ops - a page-table format
  * @name: for messages
  * @type: the KVMMU_VM_* type it implements
  * @gpa_bits: guest-physical address width the tables can map
  * @readonly_mem: whether it honours KVMMU_MEM_READONLY
- * @cache_pages: page-table pages one @map may need
+ * @rmap_levels: page-size levels each memslot keeps reverse maps for
+ * @cache_pages: page-table pages one @map or @fault may need
  * @init_vm: allocate the tables' root; may sleep
- * @destroy_vm: free every table; no mapping is left by then
- * @map: install a leaf for a request, replacing any old one
- * @access: what the hardware does on a guest access: if the leaf for @gfn
- *	permits @type, set its accessed (and for a write dirty) bit, report
- *	the pfn and return 0; -ENOENT if absent, -EACCES if not permitted
- * @lookup: describe @gfn's mapping, changing nothing
+ * @destroy_vm: free every table; no mapping is left by then; may sleep
+ * @init_vcpu: (optional) set up a new vCPU's backend state; may sleep
+ * @destroy_vcpu: (optional) tear it down; may sleep
+ * @vcpu_ioctl: (optional) backend vCPU ioctls, vCPU mutex and SRCU held;
+ *	-ENOTTY for ones it does not know
+ * @map: install a leaf for a request, replacing any old one (used by the
+ *	generic gfn fault path, kvmmu_mmu_fault())
+ * @fault: (optional) a fault path of the backend's own, for formats that
+ *	translate guest addresses themselves; called without mmu_lock (may
+ *	sleep), with SRCU held.  Returns as kvmmu_mmu_fault(), or
+ *	KVMMU_RESULT_PAGE_FAULT with @ga->error_code set
+ * @access: what the hardware does on a guest access: if the tables map
+ *	@ga->addr for @ga->type, set accessed (and for a write dirty) bits,
+ *	fill in @ga->gfn, @ga->pfn (and @ga->track_write) and return 0;
+ *	-ENOENT if absent, -EACCES if not permitted
+ * @track_write: a guest write of @size bytes at @offset in @gfn, which
+ *	@access flagged, has been performed: update what derives from it
+ * @lookup: describe the mapping of @addr, changing nothing
  * @zap_gfn_range: remove every leaf in the range, free emptied tables;
- *	returns whether a TLB flush is needed
+ *	returns whether a TLB flush is needed.  @range->slot NULL: all
  * @age_gfn_range: report whether any leaf in the range is accessed, and
  *	if @clear, clear the accessed bits
  * @change_pte: the host replaced the page behind a gfn of the range
  *
- * Every callback but @init_vm and @destroy_vm is called with the VM's
- * mmu_lock held and must not sleep.
+ * @map, @access, @track_write, @lookup, @zap_gfn_range, @age_gfn_range and
+ * @change_pte are called with the VM's mmu_lock held and must not sleep.
  */
 struct kvmmu_arch_ops {
 	const char *name;
 	u32 type;
 	u8 gpa_bits;
 	bool readonly_mem;
+	u8 rmap_levels;
 	int cache_pages;
 	int (*init_vm)(struct kvmmu_vm *vm);
 	void (*destroy_vm)(struct kvmmu_vm *vm);
+	int (*init_vcpu)(struct kvmmu_vcpu *vcpu);
+	void (*destroy_vcpu)(struct kvmmu_vcpu *vcpu);
+	long (*vcpu_ioctl)(struct kvmmu_vcpu *vcpu, unsigned int ioctl,
+			   void __user *argp);
 	int (*map)(struct kvmmu_vm *vm, struct kvmmu_page_cache *cache,
 		   const struct kvmmu_map_request *req);
-	int (*access)(struct kvmmu_vm *vm, u64 gfn, enum kvmmu_access_type type,
-		      unsigned long *pfn);
-	void (*lookup)(struct kvmmu_vm *vm, u64 gfn, struct kvmmu_mapping *m);
+	int (*fault)(struct kvmmu_vcpu *vcpu, struct kvmmu_guest_access *ga);
+	int (*access)(struct kvmmu_vcpu *vcpu, struct kvmmu_guest_access *ga);
+	void (*track_write)(struct kvmmu_vcpu *vcpu, u64 gfn,
+			    unsigned int offset, unsigned int size);
+	void (*lookup)(struct kvmmu_vcpu *vcpu, u64 addr,
+		       struct kvmmu_mapping *m);
 	bool (*zap_gfn_range)(struct kvmmu_vm *vm,
 			      const struct kvmmu_gfn_range *range);
 	bool (*age_gfn_range)(struct kvmmu_vm *vm,
@@ -104,6 +169,9 @@ struct kvmmu_arch_ops {
 };
 
 extern const struct kvmmu_arch_ops kvmmu_x86_ept_ops;
+extern const struct kvmmu_arch_ops kvmmu_x86_shadow_ops;
+int kvmmu_x86_shadow_init(void);
+void kvmmu_x86_shadow_exit(void);
 
 /* mmu/cache.c */
 int kvmmu_page_cache_topup(struct kvmmu_page_cache *cache, int min);
@@ -125,6 +193,8 @@ void kvmmu_mmu_leaf_dropped(unsigned long pfn, bool refcounted, bool accessed,
 bool kvmmu_mmu_zap_all(struct kvmmu_vm *vm);
 
 /* mmu/fault.c */
+int kvmmu_faultin_pfn(struct kvmmu_vcpu *vcpu, struct kvmmu_fault *f);
+void kvmmu_fault_release(struct kvmmu_vm *vm, struct kvmmu_fault *f, int r);
 int kvmmu_mmu_fault(struct kvmmu_vcpu *vcpu, u64 gfn,
 		    enum kvmmu_access_type type);
 

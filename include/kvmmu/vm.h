@@ -139,12 +139,15 @@ struct kvmmu_obj_cache {
  * @id: the id it was created with
  * @mutex: serialises the vCPU's ioctls (and so its @cache)
  * @cache: page-table pages for the fault path
+ * @arch: the backend's per-vCPU state (x86 shadow: paging registers, the
+ *	shadow root in use), or NULL
  */
 struct kvmmu_vcpu {
 	struct kvmmu_vm *vm;
 	unsigned int id;
 	struct mutex mutex;	/* one ioctl at a time; see above */
 	struct kvmmu_page_cache cache;
+	void *arch;
 };
 
 void kvmmu_vm_bugged(struct kvmmu_vm *vm);

@@ -64,10 +64,11 @@ static int map(struct kunit *test, u64 gfn, unsigned long pfn, bool writable,
 static struct kvmmu_mapping lookup(struct kunit *test, u64 gfn)
 {
 	struct ept_test *t = test->priv;
+	struct kvmmu_vcpu vcpu = { .vm = t->vm };
 	struct kvmmu_mapping m;
 
 	spin_lock(&t->vm->mmu_lock);
-	t->vm->ops->lookup(t->vm, gfn, &m);
+	t->vm->ops->lookup(&vcpu, gfn << PAGE_SHIFT, &m);
 	spin_unlock(&t->vm->mmu_lock);
 	return m;
 }
@@ -75,12 +76,15 @@ static struct kvmmu_mapping lookup(struct kunit *test, u64 gfn)
 static int access(struct kunit *test, u64 gfn, enum kvmmu_access_type type,
 		  unsigned long *pfn)
 {
+	struct kvmmu_guest_access ga = { .addr = gfn << PAGE_SHIFT, .type = type };
 	struct ept_test *t = test->priv;
+	struct kvmmu_vcpu vcpu = { .vm = t->vm };
 	int r;
 
 	spin_lock(&t->vm->mmu_lock);
-	r = t->vm->ops->access(t->vm, gfn, type, pfn);
+	r = t->vm->ops->access(&vcpu, &ga);
 	spin_unlock(&t->vm->mmu_lock);
+	*pfn = ga.pfn;
 	return r;
 }
 
