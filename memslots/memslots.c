@@ -15,6 +15,7 @@
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <linux/vmalloc.h>
 
 #include "kvmmu/memslots.h"
 
@@ -41,6 +42,20 @@ static void kvmmu_memslot_free(struct kvmmu_memory_slot *slot)
 	kfree(slot);
 }
 
+/*
+ * One rmap head per frame, zeroed.  kvmalloc() refuses (with a WARN)
+ * arrays over INT_MAX bytes, which a slot of 2^31 - 1 pages needs: those
+ * come from vmalloc.  Failing is ENOMEM for the caller, not a splat.
+ */
+static unsigned long *kvmmu_memslot_rmap_array(unsigned long n)
+{
+	gfp_t gfp = GFP_KERNEL_ACCOUNT | __GFP_NOWARN;
+
+	if (n <= INT_MAX / sizeof(unsigned long))
+		return kvcalloc(n, sizeof(unsigned long), gfp);
+	return __vcalloc(n, sizeof(unsigned long), gfp);
+}
+
 static int kvmmu_memslot_alloc_rmap(struct kvmmu_memslot_space *sp,
 				    struct kvmmu_memory_slot *slot)
 {
@@ -51,8 +66,7 @@ static int kvmmu_memslot_alloc_rmap(struct kvmmu_memslot_space *sp,
 		unsigned long n = ((slot->base_gfn + slot->npages - 1) >> shift) -
 				  (slot->base_gfn >> shift) + 1;
 
-		slot->rmap[level - 1] = kvcalloc(n, sizeof(unsigned long),
-						 GFP_KERNEL_ACCOUNT);
+		slot->rmap[level - 1] = kvmmu_memslot_rmap_array(n);
 		if (!slot->rmap[level - 1]) {
 			kvmmu_memslot_free_rmap(slot);
 			return -ENOMEM;
