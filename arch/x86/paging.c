@@ -71,9 +71,10 @@ int kvmmu_paging_set(struct kvmmu_vcpu *vcpu, const struct kvmmu_paging *p)
 	kvmmu_shadow_unload(vcpu);
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(kvmmu_paging_set);
 
 /* Bits that must be 0 in a guest entry of @level. */
-static u64 pt_rsvd_bits(int level, bool large, bool nx)
+VISIBLE_IF_KUNIT u64 pt_rsvd_bits(int level, bool large, bool nx)
 {
 	u64 rsvd = nx ? 0 : PT_NX;
 
@@ -85,6 +86,7 @@ static u64 pt_rsvd_bits(int level, bool large, bool nx)
 		rsvd |= GENMASK_ULL(20, 13);
 	return rsvd;
 }
+EXPORT_SYMBOL_IF_KUNIT(pt_rsvd_bits);
 
 static unsigned int pt_access(u64 pte, bool nx)
 {
@@ -103,13 +105,14 @@ static unsigned int pt_access(u64 pte, bool nx)
  * The 4 KiB frame @addr is in, given the leaf @pte at @level: for a large
  * page, its first frame (the PAT bit, bit 12, masked) plus the offset.
  */
-static u64 pt_leaf_gfn(u64 pte, int level, u64 addr)
+VISIBLE_IF_KUNIT u64 pt_leaf_gfn(u64 pte, int level, u64 addr)
 {
 	u64 mask = BIT_ULL(9 * (level - 1)) - 1;
 
 	return (((pte & PT_ADDR_MASK) >> PAGE_SHIFT) & ~mask) |
 	       ((addr >> PAGE_SHIFT) & mask);
 }
+EXPORT_SYMBOL_IF_KUNIT(pt_leaf_gfn);
 
 /* Bits 63:47 all equal: a 48-bit canonical address. */
 static bool is_canonical(u64 addr)

@@ -179,6 +179,10 @@ static inline unsigned int pt_index(u64 addr, int level)
 }
 
 /* arch/x86/paging.c */
+#if IS_ENABLED(CONFIG_KUNIT)
+u64 pt_rsvd_bits(int level, bool large, bool nx);
+u64 pt_leaf_gfn(u64 pte, int level, u64 addr);
+#endif
 int kvmmu_paging_set(struct kvmmu_vcpu *vcpu, const struct kvmmu_paging *p);
 int kvmmu_walk_addr(struct kvmmu_vcpu *vcpu, struct kvmmu_walker *w,
 		    const struct kvmmu_guest_access *ga);

@@ -57,6 +57,9 @@ struct kvmmu_rmap_desc {
 /**
  * struct kvmmu_rmap_iter - a walk over one chain
  *
+ *	for (sptep = kvmmu_rmap_iter_first(&iter, head); sptep;
+ *	     sptep = kvmmu_rmap_iter_next(vm, &iter))
+ *
  * The walk visits every entry exactly once even if the loop body removes
  * the entry being visited (kvmmu_rmap_remove()); it must remove no other
  * entry of the same chain.  Entries are visited last-added first.
@@ -82,9 +85,5 @@ void kvmmu_rmap_destroy(unsigned long *head);
 
 u64 *kvmmu_rmap_iter_first(struct kvmmu_rmap_iter *iter, unsigned long *head);
 u64 *kvmmu_rmap_iter_next(struct kvmmu_vm *vm, struct kvmmu_rmap_iter *iter);
-
-#define for_each_kvmmu_rmap_spte(vm, head, iter, sptep)		\
-	for (sptep = kvmmu_rmap_iter_first(iter, head); sptep;		\
-	     sptep = kvmmu_rmap_iter_next(vm, iter))
 
 #endif /* _KVMMU_RMAP_H */

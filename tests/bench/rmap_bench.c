@@ -145,7 +145,8 @@ static int bench_rep(struct bench *b, unsigned int rep)
 	sum = 0;
 	t0 = ktime_get_ns();
 	for (c = 0; c < b->nchains; c++)
-		for_each_kvmmu_rmap_spte(b->vm, &b->heads[c], &iter, sptep)
+		for (sptep = kvmmu_rmap_iter_first(&iter, &b->heads[c]); sptep;
+		     sptep = kvmmu_rmap_iter_next(b->vm, &iter))
 			sum += READ_ONCE(*sptep) + 1;
 	ns = ktime_get_ns() - t0;
 	if (sum != ops)

@@ -228,7 +228,8 @@ static unsigned int walk(struct kunit *test, bool (*remove)(u32 k, void *arg),
 	u64 *sptep;
 
 	spin_lock(&t->lock);
-	for_each_kvmmu_rmap_spte(t->vm, &t->head, &iter, sptep) {
+	for (sptep = kvmmu_rmap_iter_first(&iter, &t->head); sptep;
+	     sptep = kvmmu_rmap_iter_next(t->vm, &iter)) {
 		int idx = pool_index(t, sptep);
 
 		t->visits[nv] = sptep;

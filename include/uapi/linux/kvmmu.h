@@ -184,8 +184,9 @@ struct kvmmu_access_batch {
 /*
  * How @gpa is mapped in the secondary MMU right now; nothing is faulted
  * in (nor are guest page tables walked: on a paging shadow VM @gpa is a
- * guest virtual address looked up in the vCPU's shadow tables).  @pfn is the host frame, reported only to CAP_SYS_ADMIN (0
- * otherwise), as /proc/pid/pagemap does.
+ * guest virtual address looked up in the vCPU's shadow tables).  @pfn is
+ * the host frame, reported only to CAP_SYS_ADMIN (0 otherwise), as
+ * /proc/pid/pagemap does.
  */
 struct kvmmu_translation {
 	__u64 gpa;		/* in */
