@@ -18,19 +18,43 @@
 #include <linux/vmalloc.h>
 
 #include "kvmmu/memslots.h"
+#include "kvmmu/rmap.h"
 
 #define HVA_START(node)	((node)->start)
 #define HVA_LAST(node)	((node)->last)
 INTERVAL_TREE_DEFINE(struct kvmmu_hva_node, rb, unsigned long, subtree_last,
 		     HVA_START, HVA_LAST, static, kvmmu_hva_tree)
 
+/* Heads a slot has at @level: one per frame of that size it touches. */
+static unsigned long
+kvmmu_memslot_rmap_heads(const struct kvmmu_memory_slot *slot, int level)
+{
+	unsigned int shift = kvmmu_level_shift(level);
+
+	return ((slot->base_gfn + slot->npages - 1) >> shift) -
+	       (slot->base_gfn >> shift) + 1;
+}
+
+/*
+ * The MMU empties a slot's chains before the slot goes (flush_slot), but
+ * not necessarily a VM that went bugged half way: free what is left.
+ */
 static void kvmmu_memslot_free_rmap(struct kvmmu_memory_slot *slot)
 {
-	int i;
+	unsigned long i, n;
+	int level;
 
-	for (i = 0; i < KVMMU_MAX_RMAP_LEVELS; i++) {
-		kvfree(slot->rmap[i]);
-		slot->rmap[i] = NULL;
+	for (level = 1; level <= KVMMU_MAX_RMAP_LEVELS; level++) {
+		unsigned long *heads = slot->rmap[level - 1];
+
+		if (!heads)
+			continue;
+		n = kvmmu_memslot_rmap_heads(slot, level);
+		for (i = 0; i < n; i++)
+			if (heads[i])
+				kvmmu_rmap_destroy(&heads[i]);
+		kvfree(heads);
+		slot->rmap[level - 1] = NULL;
 	}
 }
 
@@ -62,9 +86,7 @@ static int kvmmu_memslot_alloc_rmap(struct kvmmu_memslot_space *sp,
 	int level;
 
 	for (level = 1; level <= sp->rmap_levels; level++) {
-		unsigned int shift = kvmmu_level_shift(level);
-		unsigned long n = ((slot->base_gfn + slot->npages - 1) >> shift) -
-				  (slot->base_gfn >> shift) + 1;
+		unsigned long n = kvmmu_memslot_rmap_heads(slot, level);
 
 		slot->rmap[level - 1] = kvmmu_memslot_rmap_array(n);
 		if (!slot->rmap[level - 1]) {

@@ -23,9 +23,8 @@
 
 /* Copy between the access and the host page; mmu_lock held. */
 static int kvmmu_access_copy(unsigned long pfn, unsigned int offset,
-			     struct kvmmu_access *a)
+			     bool write, struct kvmmu_access *a)
 {
-	bool write = a->type == KVMMU_ACCESS_WRITE;
 	struct page *page;
 	u64 data = 0;
 	void *va;
@@ -110,7 +109,8 @@ int kvmmu_vcpu_access(struct kvmmu_vcpu *vcpu, struct kvmmu_access *a)
 		ga.track_write = false;
 		r = ops->access(vcpu, &ga);
 		if (!r) {
-			r = kvmmu_access_copy(ga.pfn, offset, a);
+			r = kvmmu_access_copy(ga.pfn, offset,
+					      ga.type == KVMMU_WRITE, a);
 			/* Still under mmu_lock: no access sees the old state. */
 			if (!r && ga.track_write)
 				ops->track_write(vcpu, ga.gfn, offset, a->size);

@@ -114,12 +114,6 @@ VISIBLE_IF_KUNIT u64 pt_leaf_gfn(u64 pte, int level, u64 addr)
 }
 EXPORT_SYMBOL_IF_KUNIT(pt_leaf_gfn);
 
-/* Bits 63:47 all equal: a 48-bit canonical address. */
-static bool is_canonical(u64 addr)
-{
-	return (u64)((s64)(addr << 16) >> 16) == addr;
-}
-
 /*
  * Set the accessed bits of the walk (and the leaf's dirty bit for a
  * write) in guest memory, as the processor does, with a locked cmpxchg

@@ -276,7 +276,7 @@ static void shadow_put_root(struct kvmmu_vm *vm, struct kvmmu_shadow_page *sp)
 
 /**
  * kvmmu_shadow_unload() - the vCPU stops using its shadow root
- * @vcpu: the vCPU, its mutex held
+ * @vcpu: the vCPU: its mutex held, or being destroyed
  *
  * After a change of paging mode or CR3; the next access loads the root
  * for the new state.
@@ -560,11 +560,20 @@ static int shadow_fault(struct kvmmu_vcpu *vcpu, struct kvmmu_guest_access *ga)
 static u64 *shadow_leaf(struct kvmmu_vcpu *vcpu, u64 addr,
 			struct kvmmu_shadow_page **leaf_sp)
 {
-	struct kvmmu_shadow_page *sp = to_shadow_vcpu(vcpu)->root;
+	struct kvmmu_shadow_vcpu *svcpu = to_shadow_vcpu(vcpu);
+	struct kvmmu_shadow_page *sp = svcpu->root;
 	int level;
 
 	lockdep_assert_held(&vcpu->vm->mmu_lock);
-	if (!sp || sp->invalid || addr >> (PAGE_SHIFT + 9 * PT_LEVELS))
+	if (!sp || sp->invalid)
+		return NULL;
+	/*
+	 * Paging on: the upper half is as mappable as the lower one (the
+	 * tables index bits 47:12); a non-canonical address is left to the
+	 * walk to refuse.  Paging off: 48 bits of guest-physical space.
+	 */
+	if (kvmmu_paging(&svcpu->regs) ? !is_canonical(addr) :
+	    addr >> (PAGE_SHIFT + 9 * PT_LEVELS))
 		return NULL;
 	for (level = PT_LEVELS; level > 1; level--) {
 		u64 spte = sp->spt[pt_index(addr, level)];

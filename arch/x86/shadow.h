@@ -172,6 +172,12 @@ static inline bool kvmmu_paging(const struct kvmmu_paging *regs)
 	return regs->cr0 & KVMMU_X86_CR0_PG;
 }
 
+/* Bits 63:47 all equal: a 48-bit canonical address. */
+static inline bool is_canonical(u64 addr)
+{
+	return (u64)((s64)(addr << 16) >> 16) == addr;
+}
+
 /* Index of @addr's entry in a table of @level. */
 static inline unsigned int pt_index(u64 addr, int level)
 {

@@ -128,8 +128,8 @@ static void paging_leaf_gfn(struct kunit *test)
 					  0x7fff12345678ULL), 0x1234ULL);
 	/* 2 MiB: the frame plus the address's 4 KiB index, PAT masked. */
 	KUNIT_EXPECT_EQ(test, pt_leaf_gfn(0x40000000 | pat | PT_PAGE_SIZE, 2,
-					  0x3ff000 + 0x5000),
-			0x40000ULL + 0x1ffULL + 5);
+					  0x7fe00000 + 0x1ff000 + 0x123),
+			0x40000ULL + 0x1ffULL);
 	KUNIT_EXPECT_EQ(test, pt_leaf_gfn(0x40200000 | PT_PAGE_SIZE, 2,
 					  0x200000), 0x40200ULL);
 	/* 1 GiB: 18 bits of index from the address. */
