@@ -24,11 +24,6 @@
 #define RMAP_POOL	1200
 #define RMAP_MAX_DESCS	DIV_ROUND_UP(RMAP_POOL, KVMMU_RMAP_DESC_SPTES)
 
-static bool rmap_warn_cases;
-module_param(rmap_warn_cases, bool, 0444);
-MODULE_PARM_DESC(rmap_warn_cases,
-		 "also run the kvmmu_rmap case that fires kvmmu_bug_on() WARNs (a test run fails on any WARN, so it is skipped by default)");
-
 /* A copy of a chain, to tell that an operation changed nothing. */
 struct rmap_snapshot {
 	unsigned long head;
@@ -574,54 +569,6 @@ static void rmap_misuse_detected(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, t->vm->bugged);
 }
 
-/* The full paths, WARN included: opt-in, see rmap_warn_cases. */
-static void rmap_bug_marks_vm(struct kunit *test)
-{
-	struct rmap_test *t = test->priv;
-	struct kvmmu_rmap_iter iter;
-	u64 *sptep;
-	int i;
-
-	if (!rmap_warn_cases)
-		kunit_skip(test, "fires WARNs; load with rmap_warn_cases=1");
-
-	for (i = 0; i < 20; i++)
-		add(test, i);
-	snapshot(t);
-	spin_lock(&t->lock);
-	KUNIT_EXPECT_FALSE(test, kvmmu_rmap_remove(t->vm, &t->head,
-						   &t->pool[500]));
-	spin_unlock(&t->lock);
-	KUNIT_EXPECT_TRUE(test, t->vm->bugged);
-	expect_unchanged(test, "absent removal");
-
-	t->vm->bugged = false;
-	sptep = (u64 *)((char *)&t->pool[500] + 1);
-	KUNIT_EXPECT_EQ(test, kvmmu_rmap_add(t->vm, &t->head, sptep,
-					     &t->cache), -EINVAL);
-	KUNIT_EXPECT_TRUE(test, t->vm->bugged);
-	expect_unchanged(test, "misaligned add");
-
-	t->vm->bugged = false;
-	sptep = kvmmu_rmap_iter_first(&iter, &t->head);
-	KUNIT_EXPECT_NOT_NULL(test, sptep);
-	add(test, 20);
-	KUNIT_EXPECT_NULL(test, kvmmu_rmap_iter_next(t->vm, &iter));
-	KUNIT_EXPECT_TRUE(test, t->vm->bugged);
-
-	/* An empty cache is the caller's bug, not the VM's: -ENOMEM. */
-	t->vm->bugged = false;
-	for (i = 21; i < 28; i++)
-		add(test, i);
-	kvmmu_obj_cache_free(&t->cache);
-	snapshot(t);
-	KUNIT_EXPECT_EQ(test, kvmmu_rmap_add(t->vm, &t->head, &t->pool[28],
-					     &t->cache), -ENOMEM);
-	KUNIT_EXPECT_FALSE(test, t->vm->bugged);
-	expect_unchanged(test, "add without a descriptor");
-	check(test, "after the bugs");
-}
-
 /*
  * Random adds, removals and walks that remove some of what they visit,
  * from seed @seed for @ops steps, with the chain swinging between empty
@@ -698,7 +645,6 @@ static struct kunit_case rmap_test_cases[] = {
 	KUNIT_CASE(rmap_misuse_detected),
 	KUNIT_CASE(rmap_random_long),
 	KUNIT_CASE(rmap_random_short),
-	KUNIT_CASE(rmap_bug_marks_vm),
 	{}
 };
 
