@@ -9,7 +9,6 @@
  */
 #include <kunit/test.h>
 #include <linux/bitmap.h>
-#include <linux/moduleparam.h>
 #include <linux/prandom.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
