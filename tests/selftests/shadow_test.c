@@ -2671,6 +2671,92 @@ TEST_F(sp, rmap_recycle)
 	EXPECT_EQ(0, many_check(_metadata, vcpu, g, &m));
 }
 
+/*
+ * Host events over a range of guest memory at once, reached through 4 KiB
+ * guest pages (permuted) and a 2 MiB guest page: MADV_DONTNEED of the
+ * range takes every shadow entry of it away, mprotect(PROT_READ) makes
+ * guest writes fail with -EACCES (reads work), and read-write again lets
+ * them through.
+ */
+TEST_F(sp, host_range_events)
+{
+	const unsigned int n = 64;
+	const __u64 x = REGION(0), h = REGION(1);
+	struct guest *g = &self->g;
+	__u64 d[64], want;
+	struct kvmmu_translation t;
+	unsigned int i, bad = 0, present = 0;
+	int vcpu = self->vcpu;
+	struct kvmmu_access a;
+
+	for (i = 0; i < n; i++)
+		d[i] = data_page(_metadata, g, 1);
+	ASSERT_EQ(d[0] + (n - 1) * PG, d[n - 1]);
+	for (i = 0; i < n; i++) {
+		map(_metadata, g, self->root, x + i * PG, d[i * 7 % n], URW);
+		fill(g, HUGE_GPA + i * PG, 2);
+	}
+	map_large(_metadata, g, self->root, h, HUGE_GPA, 2, URW);
+	ASSERT_EQ(0, paging_on(vcpu, self->root, true));
+	for (i = 0; i < n; i++) {
+		EXPECT_TRUE(wr_ok(_metadata, vcpu, x + i * PG + 8, i));
+		EXPECT_TRUE(wr_ok(_metadata, vcpu, h + i * PG + 8, i));
+	}
+
+	ASSERT_EQ(0, madvise(g->ram + d[0], n * PG, MADV_DONTNEED));
+	ASSERT_EQ(0, madvise(g->ram + HUGE_GPA, n * PG, MADV_DONTNEED));
+	for (i = 0; i < n; i++) {
+		present += !!(xlate(_metadata, vcpu, x + i * PG).flags &
+			      KVMMU_TR_PRESENT);
+		present += !!(xlate(_metadata, vcpu, h + i * PG).flags &
+			      KVMMU_TR_PRESENT);
+	}
+	EXPECT_EQ(0, present) TH_LOG("shadow entries survived MADV_DONTNEED");
+	for (i = 0; i < n; i++) {
+		bad += !rd_is(_metadata, vcpu, x + i * PG + 8, 0);
+		bad += !rd_is(_metadata, vcpu, h + i * PG + 8, 0);
+		bad += !rd_is(_metadata, vcpu, h + i * PG + PG - 8, 0);
+	}
+	EXPECT_EQ(0, bad);
+
+	for (i = 0; i < n; i++) {
+		EXPECT_TRUE(wr_ok(_metadata, vcpu, x + i * PG + 16, 0x100 + i));
+		EXPECT_TRUE(wr_ok(_metadata, vcpu, h + i * PG + 16, 0x200 + i));
+	}
+	ASSERT_EQ(0, mprotect(g->ram + d[0], n * PG, PROT_READ));
+	ASSERT_EQ(0, mprotect(g->ram + HUGE_GPA, n * PG, PROT_READ));
+	for (bad = 0, i = 0; i < n; i++) {
+		t = xlate(_metadata, vcpu, x + i * PG);
+		bad += !!(t.flags & KVMMU_TR_WRITABLE);
+		t = xlate(_metadata, vcpu, h + i * PG);
+		bad += !!(t.flags & KVMMU_TR_WRITABLE);
+	}
+	EXPECT_EQ(0, bad) TH_LOG("writable shadow entries after PROT_READ");
+	for (bad = 0, i = 0; i < n; i++) {
+		a = one(vcpu, WR, x + i * PG + 16, 8, 0xbad);
+		bad += a.result != -EACCES;
+		a = one(vcpu, WR, h + i * PG + 16, 8, 0xbad);
+		bad += a.result != -EACCES;
+		bad += !rd_is(_metadata, vcpu, x + i * PG + 16, 0x100 + i);
+		bad += !rd_is(_metadata, vcpu, h + i * PG + 16, 0x200 + i);
+	}
+	EXPECT_EQ(0, bad) TH_LOG("guest writes to PROT_READ memory, or reads");
+	ASSERT_EQ(0, mprotect(g->ram + d[0], n * PG, PROT_READ | PROT_WRITE));
+	ASSERT_EQ(0, mprotect(g->ram + HUGE_GPA, n * PG,
+			      PROT_READ | PROT_WRITE));
+	for (i = 0; i < n; i++) {
+		EXPECT_TRUE(wr_ok(_metadata, vcpu, x + i * PG + 24, 0x300 + i));
+		EXPECT_TRUE(wr_ok(_metadata, vcpu, h + i * PG + 24, 0x400 + i));
+	}
+	for (bad = 0, i = 0; i < n; i++) {
+		want = i * 7 % n;	/* the page x + i maps is d[want] */
+		bad += peek(gmem(g, d[want]) + 3) != 0x300 + i;
+		bad += peek(gmem(g, d[want]) + 2) != 0x100 + i;
+		bad += peek(gmem(g, HUGE_GPA + i * PG) + 3) != 0x400 + i;
+	}
+	EXPECT_EQ(0, bad);
+}
+
 /* ------------------------------------------------------------------ */
 /* 9. Guest page-table pages under host events */
 
@@ -2922,14 +3008,15 @@ TEST_F_TIMEOUT(sp, pt_ksm, 90)
 /*
  * fork(): the process's guest memory, page tables included, becomes
  * copy-on-write.  The parent's guest edits its tables, the walker sets
- * accessed and dirty bits, and the guest writes data: all of it goes to
- * the parent's copies, never the child's.
+ * accessed and dirty bits, and the guest writes data (also through a
+ * shadow entry that was writable before the fork): all of it goes to the
+ * parent's copies, never the child's.
  */
 TEST_F(sp, pt_fork)
 {
-	const __u64 x = REGION(0) + 3 * PG, z = x + PG;
+	const __u64 x = REGION(0) + 3 * PG, z = x + PG, w = REGION(1);
 	struct guest *g = &self->g;
-	__u64 p1, p2, p3, *ex, *ez, ex_val, ez_val;
+	__u64 p1, p2, p3, p4, *ex, *ez, ex_val, ez_val;
 	int vcpu = self->vcpu, p2c[2], status;
 	pid_t pid;
 	char c;
@@ -2937,10 +3024,13 @@ TEST_F(sp, pt_fork)
 	p1 = data_page(_metadata, g, 1);
 	p2 = data_page(_metadata, g, 2);
 	p3 = data_page(_metadata, g, 3);
+	p4 = data_page(_metadata, g, 4);
 	ex = map(_metadata, g, self->root, x, p1, URW);
 	ez = map(_metadata, g, self->root, z, p2, URW);
+	map(_metadata, g, self->root, w, p4, URW);
 	ASSERT_EQ(0, paging_on(vcpu, self->root, true));
 	EXPECT_TRUE(page_is(_metadata, vcpu, x, p1, 1));
+	EXPECT_TRUE(wr_ok(_metadata, vcpu, w, 0x40));	/* writable spte */
 	ex_val = *ex;
 	ez_val = *ez;
 	ASSERT_EQ(0, pipe(p2c));
@@ -2953,11 +3043,14 @@ TEST_F(sp, pt_fork)
 		if (*ex != ex_val || *ez != ez_val)
 			_exit(11);	/* the parent's guest changed our tables */
 		if (peek(gmem(g, p3)) != val(3, p3) ||
-		    peek(gmem(g, p1) + 1) != val(1, p1 + 8))
+		    peek(gmem(g, p1) + 1) != val(1, p1 + 8) ||
+		    peek(gmem(g, p4)) != 0x40)
 			_exit(12);	/* ... or our data */
 		_exit(0);
 	}
 
+	EXPECT_TRUE(wr_ok(_metadata, vcpu, w, 0x44));
+	EXPECT_EQ(0x44, peek(gmem(g, p4)));
 	ASSERT_EQ(0, guest_set(vcpu, g, ex, p3 | URW));
 	EXPECT_TRUE(page_is(_metadata, vcpu, x, p3, 3));
 	EXPECT_TRUE(wr_ok(_metadata, vcpu, x, 0x33));
