@@ -721,18 +721,21 @@ TEST(vm_types)
 	vm = kvmmu_create_vm(KVMMU_VM_X86_SHADOW);
 	ASSERT_LE(0, vm) TH_LOG("KVMMU_CREATE_VM(SHADOW): %s", strerror(-vm));
 	EXPECT_EQ(3, ioctl(vm, KVMMU_CHECK_EXTENSION, KVMMU_CAP_VM_TYPES) & 3);
-	EXPECT_EQ(52, ioctl(vm, KVMMU_CHECK_EXTENSION, KVMMU_CAP_GPA_BITS));
+	EXPECT_EQ(48, ioctl(vm, KVMMU_CHECK_EXTENSION, KVMMU_CAP_GPA_BITS));
 
-	/* Paging off: a slot above 2^48 works, one past 2^52 does not. */
+	/*
+	 * Paging off: the direct root maps 48 bits, so a slot just below
+	 * 2^48 works and one reaching past it does not.
+	 */
 	mem = kvmmu_alloc_anon(PG);
 	ASSERT_NE(MAP_FAILED, mem);
 	poke(mem, 0x1234567);
 	vcpu = kvmmu_create_vcpu(vm, 0);
 	ASSERT_LE(0, vcpu);
-	EXPECT_EQ(0, kvmmu_set_region(vm, 0, 0, 1ULL << 50, PG, mem));
-	EXPECT_EQ(0, kvmmu_read64(vcpu, 1ULL << 50, &v));
+	EXPECT_EQ(0, kvmmu_set_region(vm, 0, 0, (1ULL << 48) - PG, PG, mem));
+	EXPECT_EQ(0, kvmmu_read64(vcpu, (1ULL << 48) - PG, &v));
 	EXPECT_EQ(0x1234567, v);
-	EXPECT_EQ(-EINVAL, kvmmu_set_region(vm, 1, 0, (1ULL << 52) - PG,
+	EXPECT_EQ(-EINVAL, kvmmu_set_region(vm, 1, 0, (1ULL << 48) - PG,
 					    2 * PG, mem));
 	close(vcpu);
 	close(vm);
