@@ -45,6 +45,12 @@ KERNELS = {
 }
 FLAVOURS = list(KERNELS) + ['stock']
 
+# Selftest programs that test whatever VM type (backend) $KVMMU_VM_TYPE
+# names: init runs each once per type the module offers, as "prog[type]".
+# Every other selftest (device_test, module_test, shadow_test, ...) runs once.
+PER_TYPE_SELFTESTS = ('vm_api_test', 'coherency_test', 'lifecycle_test',
+                      'stress_test')
+
 # Module sources copied into each flavour's private build directory, so
 # builds for different kernels never share object files.
 MODULE_TREE = ['Kbuild', 'include', 'dev', 'mmu', 'notifier', 'memslots',
@@ -255,6 +261,16 @@ def build_modules(kdir, outdir, src=None):
     return sorted(f for f in os.listdir(outdir) if f.endswith('.ko'))
 
 
+def build_vm_types(outdir):
+    """tests/qemu/vm_types.c, static: /bin/kvmmu-vm-types in the guest."""
+    os.makedirs(outdir, exist_ok=True)
+    binary = os.path.join(outdir, 'kvmmu-vm-types')
+    run(['gcc', '-O2', '-Wall', '-Werror', '-static',
+         f'-I{os.path.join(REPO, "include", "uapi")}', '-o', binary,
+         os.path.join(QEMU_DIR, 'vm_types.c')], logfile=binary + '.log')
+    return binary
+
+
 def ksft_dir():
     """kselftest_harness.h comes from the 6.12 tree: it can select tests."""
     tree, _ = source_tree('linux-source-6.12')
@@ -299,6 +315,40 @@ class Result:
 
     def count(self, status):
         return sum(1 for s, _, _ in self.items if s == status)
+
+
+def vm_type_names():
+    """The VM type names in KVMMU_VM_* number order, from the uapi header:
+    KVMMU_VM_X86_SHADOW (1) is "x86_shadow", names[1]."""
+    with open(os.path.join(REPO, 'include', 'uapi', 'linux', 'kvmmu.h')) as f:
+        found = dict((int(n), name.lower()) for name, n in re.findall(
+            r'^#define\s+KVMMU_VM_(\w+)\s+(\d+)\b', f.read(), re.M))
+    if sorted(found) != list(range(len(found))):
+        raise HarnessError(f'KVMMU_VM_* numbers are not 0..n: {found}')
+    return [found[n] for n in range(len(found))]
+
+
+def suite_matches(name, glob):
+    """--suite: a glob over KUnit suite, selftest program and per-type run
+    names ("coherency_test[x86_shadow]").  "[" and "]" match themselves
+    (no character classes), so a run's own name selects it.  A per-type
+    run is also selected by its program's name."""
+    glob = glob.replace('[', '[[]')
+    return (fnmatch.fnmatchcase(name, glob) or
+            fnmatch.fnmatchcase(name.split('[', 1)[0], glob))
+
+
+def selftest_runs(tests, suite_glob, type_names):
+    """The selftest runs --suite selects: "prog", or "prog[type]" for each
+    VM type of a per-type program (init runs those the module offers)."""
+    runs = []
+    for t in tests:
+        if t in PER_TYPE_SELFTESTS:
+            runs += [f'{t}[{n}]' for n in type_names
+                     if suite_matches(f'{t}[{n}]', suite_glob)]
+        elif suite_matches(t, suite_glob):
+            runs.append(t)
+    return runs
 
 
 def tap_status(ok, rest):
@@ -369,7 +419,7 @@ def add_cases(res, prefix, cases, test_glob):
     return n
 
 
-def parse_suite(res, kind, suite, lines, rc, test_glob):
+def parse_suite(res, kind, suite, lines, rc, suite_glob, test_glob):
     """Turn one SUITE block into results; return how many were selected.
 
     Structural failures (missing results, crashes, bad exit codes) count
@@ -383,13 +433,19 @@ def parse_suite(res, kind, suite, lines, rc, test_glob):
                 f'exit {rc}' + ''.join(f'; {l}' for l in said))
         return 1
     if kind == 'kunit':
+        # --suite names the module or one of its KTAP suites.
+        whole = suite_matches(suite, suite_glob)
         suites = ktap_suites(lines)
         if not suites:
-            res.add('fail', f'kunit {suite}', 'module ran no KUnit suite '
-                    '(KUnit disabled, or the module failed to load)')
+            if whole:
+                res.add('fail', f'kunit {suite}', 'module ran no KUnit '
+                        'suite (KUnit disabled, or the module failed to '
+                        'load)')
             return 0
         n = 0
         for s in suites:
+            if not whole and not suite_matches(s['name'], suite_glob):
+                continue
             n += add_cases(res, f'kunit {s["name"]}', s['cases'], test_glob)
             if s['plan'] is None or len(s['cases']) < s['plan']:
                 res.add('fail', f'kunit {s["name"]}',
@@ -407,7 +463,9 @@ def parse_suite(res, kind, suite, lines, rc, test_glob):
         res.add('skip', f'selftest {suite}', 'skipped as a whole')
         return 1
     if plan is None:
-        res.add('fail', f'selftest {suite}', f'no TAP plan (exit {rc})')
+        said = [l for l in lines if l.strip()]
+        res.add('fail', f'selftest {suite}', f'no TAP plan (exit {rc})' +
+                (f': {said[-1]}' if said else ''))
     elif len(cases) < plan:
         res.add('fail', f'selftest {suite}', f'{plan - len(cases)} of '
                 f'{plan} results missing: crashed or hung mid-run')
@@ -416,11 +474,17 @@ def parse_suite(res, kind, suite, lines, rc, test_glob):
     return n
 
 
-def parse_results(res, text, suite_glob, test_glob):
-    """Parse the verdict channel; anything malformed is a failure."""
+def parse_results(res, text, suite_glob, test_glob, runs=()):
+    """Parse the verdict channel; anything malformed is a failure.
+
+    @runs: the selftest runs init was asked for (selftest_runs()).  Each
+    must have produced a block, except a "prog[type]" run of a VM type the
+    module does not offer (init's VMTYPES line says which it does).
+    """
     begun = ended = False
     selected = 0
     block = None   # [kind, name, payload lines]
+    seen, vm_types = set(), None
     for line in text.splitlines():
         if line.startswith('| '):
             if block is None:
@@ -447,9 +511,15 @@ def parse_results(res, text, suite_glob, test_glob):
                 r'ENDSUITE rc=\d+', line):
             kind, name, body = block
             block = None
-            if fnmatch.fnmatch(name, suite_glob):
+            seen.add(name)
+            if kind == 'kunit' or suite_matches(name, suite_glob):
                 selected += parse_suite(res, kind, name, body,
-                                        int(line.split('=')[1]), test_glob)
+                                        int(line.split('=')[1]),
+                                        suite_glob, test_glob)
+        elif word == 'VMTYPES' and vm_types is None and all(
+                re.fullmatch(r'\w+', p) for p in parts[1:]):
+            vm_types = parts[1:]
+            res.add('pass', 'vm types', ' '.join(vm_types) or 'none')
         elif word == 'TAINT' and len(parts) == 2 and parts[1].isdigit():
             bad = [v for b, v in TAINT_BAD.items() if int(parts[1]) >> b & 1]
             if bad:
@@ -468,10 +538,27 @@ def parse_results(res, text, suite_glob, test_glob):
                 'panicked, hung or crashed (see the console log)')
     else:
         res.add('pass', 'verdict', 'complete')
+        missing_runs(res, runs, seen, vm_types)
     if (suite_glob != '*' or test_glob != '*') and not selected:
         res.add('fail', 'selection', f'--suite {suite_glob!r} --test '
                 f'{test_glob!r} matched no test')
     return ended
+
+
+def missing_runs(res, runs, seen, vm_types):
+    """A selftest run init was asked for but never reported is a failure:
+    e.g. a shared suite that produced nothing on one of the VM types."""
+    per_type = [r for r in runs if '[' in r]
+    if per_type and vm_types is None:
+        res.add('fail', 'vm types', 'init never reported the VM types the '
+                'module offers: the per-type selftest runs are unchecked')
+        vm_types = []
+    for r in runs:
+        if r in seen:
+            continue
+        if '[' in r and r.split('[', 1)[1].rstrip(']') not in vm_types:
+            continue    # a VM type this module does not offer
+        res.add('fail', f'selftest {r}', 'no results: it never ran')
 
 
 def scan_console(res, text):
@@ -647,15 +734,21 @@ def run_flavour(flavour, suite_glob='*', test_glob='*', inject=None,
                        and not t.endswith('.log'))
         if inject:
             tests = []
-        sel = [t for t in tests if fnmatch.fnmatch(t, suite_glob)]
+        runs = selftest_runs(tests, suite_glob, vm_type_names())
+        sel = sorted(set(r.split('[', 1)[0] for r in runs))
         conf = {
             'EXTRA_MODULES': ' '.join(extra_mods),
             'EXTRA_ARGS': extra_args,
             'KUNIT_MODULES': ' '.join(kunit_mods),
-            'SELFTESTS': ' '.join(sel),
+            'SELFTESTS': ' '.join(runs),
         }
+        bins = []
+        if any('[' in r for r in runs):
+            conf['VM_TYPE_NAMES'] = ' '.join(vm_type_names())
+            bins.append(build_vm_types(os.path.join(OUT, 'tools')))
         cpio = initramfs(outdir, modpaths,
-                         [os.path.join(st_dir, t) for t in sel], conf)
+                         [os.path.join(st_dir, t) for t in sel], conf,
+                         bins=bins)
     except (HarnessError, OSError, subprocess.CalledProcessError) as e:
         res.add('fail', 'build', str(e))
         return res
@@ -668,7 +761,7 @@ def run_flavour(flavour, suite_glob='*', test_glob='*', inject=None,
         res.add('fail', 'qemu', qemu_err[-500:])
     if timed_out:
         res.add('fail', 'timeout', f'no verdict after {timeout}s: hang')
-    parse_results(res, resl, suite_glob, test_glob)
+    parse_results(res, resl, suite_glob, test_glob, runs)
     scan_console(res, con)
     log(f'{flavour}: booted and ran in {took:.0f}s '
         f'({time.time() - t0:.0f}s with builds)')
@@ -906,7 +999,9 @@ def main():
     c.add_argument('--flavour', action='append', choices=FLAVOURS,
                    help='run only this flavour (repeatable)')
     c.add_argument('--suite', default='*',
-                   help='glob over KUnit suite / selftest binary names')
+                   help='glob over KUnit suite, selftest binary and per-VM-'
+                   'type run names ("coherency_test[x86_shadow]"; [ and ] '
+                   'match themselves)')
     c.add_argument('--test', default='*', help='glob over test case names')
     c.add_argument('--no-static', action='store_true',
                    help='skip style, sparse and the stock-headers build')

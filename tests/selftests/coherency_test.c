@@ -14,7 +14,8 @@
  * evidence that the event reached the secondary MMU.
  *
  * Runs as root.  A test whose kernel feature is absent (KSM, a second NUMA
- * node, zram, page_idle, THP, /dev/mem) skips.
+ * node, zram, page_idle, THP, /dev/mem) skips.  Every VM is of the type
+ * kvmmu_vm_type() names: tests/qemu/init runs this once per VM type.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -42,7 +43,7 @@
 
 #define PG		PAGE_SIZE_4K
 #define NPAGES		128UL
-/* Straddles a 1 GiB boundary: every level of the EPT table is crossed. */
+/* Straddles a 1 GiB boundary: every level of a 4-level table is crossed. */
 #define GPA_BASE	(0x40000000ULL - NPAGES / 2 * PG)
 #define GPA_ALIAS1	0x80000000ULL
 #define GPA_ALIAS2	0xc0000000ULL
@@ -423,7 +424,7 @@ FIXTURE_SETUP(coh)
 {
 	size_t size = NPAGES * PG;
 
-	self->vm = kvmmu_create_vm(KVMMU_VM_X86_EPT);
+	self->vm = kvmmu_create_vm(kvmmu_vm_type());
 	ASSERT_LE(0, self->vm) TH_LOG("KVMMU_CREATE_VM: %s",
 				      strerror(-self->vm));
 	self->vcpu = kvmmu_create_vcpu(self->vm, 0);

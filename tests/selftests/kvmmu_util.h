@@ -11,6 +11,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -24,6 +26,55 @@
 static inline int kvmmu_ioctl(int fd, unsigned long req, void *arg)
 {
 	return ioctl(fd, req, arg) < 0 ? -errno : 0;
+}
+
+/*
+ * The VM type (backend) the shared suites (vm_api, coherency, lifecycle,
+ * stress) test: $KVMMU_VM_TYPE, a KVMMU_VM_* number, KVMMU_VM_X86_EPT if
+ * unset.  Every VM they create is of this type; tests/qemu/init runs each
+ * of them once per type in the module's KVMMU_CAP_VM_TYPES.
+ */
+static inline int kvmmu_vm_type(void)
+{
+	const char *s = getenv("KVMMU_VM_TYPE");
+
+	return s ? atoi(s) : KVMMU_VM_X86_EPT;
+}
+
+/*
+ * Before any test runs: a $KVMMU_VM_TYPE that is not a type the module
+ * offers ends the program with an error, not a skip.  The runner asks only
+ * for offered types, so this is a broken setup that must not pass as "not
+ * applicable".  Unset, the default type is offered by every module.
+ */
+static void __attribute__((constructor)) kvmmu_vm_type_check(void)
+{
+	const char *s = getenv("KVMMU_VM_TYPE");
+	long type, types;
+	char *end;
+	int dev;
+
+	if (!s)
+		return;
+	errno = 0;
+	type = strtol(s, &end, 10);
+	if (!*s || *end || errno || type < 0 || type >= 63) {
+		fprintf(stderr, "KVMMU_VM_TYPE=%s: not a VM type number\n", s);
+		exit(1);
+	}
+	dev = open(KVMMU_DEV, O_RDWR | O_CLOEXEC);
+	if (dev < 0) {
+		fprintf(stderr, "KVMMU_VM_TYPE=%s: open %s: %s\n", s,
+			KVMMU_DEV, strerror(errno));
+		exit(1);
+	}
+	types = ioctl(dev, KVMMU_CHECK_EXTENSION, KVMMU_CAP_VM_TYPES);
+	close(dev);
+	if (types < 0 || !(types >> type & 1)) {
+		fprintf(stderr, "KVMMU_VM_TYPE=%s: the module does not offer it (VM_TYPES %#lx)\n",
+			s, types);
+		exit(1);
+	}
 }
 
 /* A VM of @type on a fresh /dev/kvmmu fd; returns the VM fd or -errno. */

@@ -8,6 +8,9 @@
  * After each, the host must still be able to unmap the memory (the
  * notifier is gone or still right), and whatever the VM still reports
  * must describe the memory as the process sees it.
+ *
+ * Every VM is of the type kvmmu_vm_type() names: tests/qemu/init runs this
+ * once per VM type the module offers.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -151,7 +154,7 @@ static int exit_child(struct fd_link *l)
 	int fds[2], i;
 	char go;
 
-	fds[0] = kvmmu_create_vm(KVMMU_VM_X86_EPT);
+	fds[0] = kvmmu_create_vm(kvmmu_vm_type());
 	if (fds[0] < 0)
 		return 10;
 	fds[1] = kvmmu_create_vcpu(fds[0], 0);
@@ -256,7 +259,7 @@ static void close_live(struct __test_metadata *_metadata, bool vcpu_first)
 	int vm, vcpu, i;
 	__u64 *mem, v;
 
-	vm = kvmmu_create_vm(KVMMU_VM_X86_EPT);
+	vm = kvmmu_create_vm(kvmmu_vm_type());
 	ASSERT_LE(0, vm);
 	vcpu = kvmmu_create_vcpu(vm, 3);
 	ASSERT_LE(0, vcpu);
@@ -300,7 +303,7 @@ static void close_live(struct __test_metadata *_metadata, bool vcpu_first)
 	mem = mmap(mem, LIVE_PAGES * PG, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
 	ASSERT_NE(MAP_FAILED, mem);
-	vm = kvmmu_create_vm(KVMMU_VM_X86_EPT);
+	vm = kvmmu_create_vm(kvmmu_vm_type());
 	ASSERT_LE(0, vm);
 	vcpu = kvmmu_create_vcpu(vm, 3);
 	ASSERT_LE(0, vcpu);
@@ -341,7 +344,7 @@ TEST(vcpu_outlives_vm_fd)
 	int vm, vcpu, i;
 	void *p;
 
-	vm = kvmmu_create_vm(KVMMU_VM_X86_EPT);
+	vm = kvmmu_create_vm(kvmmu_vm_type());
 	ASSERT_LE(0, vm);
 	vcpu = kvmmu_create_vcpu(vm, 0);
 	ASSERT_LE(0, vcpu);
@@ -422,7 +425,7 @@ TEST(many_vms_on_the_same_memory)
 	for (pg = 0; pg < MANY_PAGES; pg++)
 		mem[pg * PG / 8] = 0xab00 + pg;
 	for (i = 0; i < NR_VMS; i++) {
-		vm[i] = kvmmu_create_vm(KVMMU_VM_X86_EPT);
+		vm[i] = kvmmu_create_vm(kvmmu_vm_type());
 		ASSERT_LE(0, vm[i]);
 		vcpu[i] = kvmmu_create_vcpu(vm[i], i);
 		ASSERT_LE(0, vcpu[i]);
@@ -525,7 +528,7 @@ TEST(memslots_at_scale)
 	int probe[SCALE_PROBES];
 	char *gone;
 
-	vm = kvmmu_create_vm(KVMMU_VM_X86_EPT);
+	vm = kvmmu_create_vm(kvmmu_vm_type());
 	ASSERT_LE(0, vm);
 	vcpu = kvmmu_create_vcpu(vm, 0);
 	ASSERT_LE(0, vcpu);
@@ -659,7 +662,7 @@ static int exit_during_workload_child(struct fd_link *l)
 	int vm, i;
 
 	memset(w, 0, sizeof(w));
-	vm = kvmmu_create_vm(KVMMU_VM_X86_EPT);
+	vm = kvmmu_create_vm(kvmmu_vm_type());
 	if (vm < 0)
 		return 10;
 	mem = kvmmu_alloc_anon(WL_PAGES * PG);
@@ -761,7 +764,7 @@ TEST(signal_interrupts_workload)
 	__u64 *mem, t0, took, done;
 	int vm, vcpu, i;
 
-	vm = kvmmu_create_vm(KVMMU_VM_X86_EPT);
+	vm = kvmmu_create_vm(kvmmu_vm_type());
 	ASSERT_LE(0, vm);
 	vcpu = kvmmu_create_vcpu(vm, 0);
 	ASSERT_LE(0, vcpu);

@@ -38,6 +38,9 @@
  * kmemleak or KASAN).  If no swap is on and zram0 is free (zram loaded
  * from the initramfs where it is a module), zram0 becomes swap for the
  * run, so MADV_PAGEOUT really swaps.
+ *
+ * Every VM is of the type kvmmu_vm_type() names: tests/qemu/init runs this
+ * once per VM type the module offers.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -967,7 +970,7 @@ FIXTURE_SETUP(stress)
 	ASSERT_LE(0, s->pagemap);
 	s->mem = kvmmu_alloc_anon(NR_PAGES * PG);
 	ASSERT_NE(MAP_FAILED, s->mem);
-	s->vm = kvmmu_create_vm(KVMMU_VM_X86_EPT);
+	s->vm = kvmmu_create_vm(kvmmu_vm_type());
 	ASSERT_LE(0, s->vm) TH_LOG("KVMMU_CREATE_VM: %s", strerror(-s->vm));
 	ASSERT_EQ(0, set_slot(s, SLOT_S, GPA_S, R_S, false));
 	ASSERT_EQ(0, set_slot(s, SLOT_A_ALIAS, GPA_A_ALIAS, R_A, false));
@@ -1128,8 +1131,9 @@ TEST_F_TIMEOUT(stress, mixed, MAX_SECONDS + 60)
 	TH_LOG("stats: invalidations=%llu hit=%llu zapped=%llu tlb_flushes=%llu",
 	       vs.invalidations, vs.invalidations_hit, vs.sptes_zapped,
 	       vs.tlb_flushes);
-	TH_LOG("stats: memslot_updates=%llu mapped=%llu tables=%llu",
-	       vs.memslot_updates, vs.mapped_pages, vs.table_pages);
+	TH_LOG("stats: memslot_updates=%llu mapped=%llu tables=%llu shadow=%llu",
+	       vs.memslot_updates, vs.mapped_pages, vs.table_pages,
+	       vs.shadow_pages);
 	EXPECT_LT(0, s->slot_cycles);
 	EXPECT_LT(0, tot[C_EXACT_LAST]);
 	EXPECT_LT(0, tot[C_IN_WINDOW]);
@@ -1214,7 +1218,7 @@ TEST(access_during_long_invalidation)
 	z.size = size;
 	z.mem = kvmmu_alloc_anon(size);
 	ASSERT_NE(MAP_FAILED, z.mem);
-	vm = kvmmu_create_vm(KVMMU_VM_X86_EPT);
+	vm = kvmmu_create_vm(kvmmu_vm_type());
 	ASSERT_LE(0, vm);
 	vcpu = kvmmu_create_vcpu(vm, 0);
 	ASSERT_LE(0, vcpu);

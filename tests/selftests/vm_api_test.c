@@ -9,6 +9,11 @@
  * in-kernel workload, the VM statistics, and what a process other than
  * the VM's owner may do with its file descriptors.
  *
+ * Every VM is of the type kvmmu_vm_type() names: tests/qemu/init runs this
+ * program once per VM type the module offers.  Where the ABI fixes a value
+ * per type (the guest-physical width, the memory type of RAM) it is in
+ * vm_type_abi[]; everything else is the same on every type.
+ *
  * Runs as root: pfns in pagemap and KVMMU_TRANSLATE, fault injection.
  */
 #include <errno.h>
@@ -42,11 +47,9 @@
 #define RUN_PAGES	64
 #define RUN_SIZE	(RUN_PAGES * PG)
 #define RUN_WORDS	(RUN_SIZE / 8)
-#define GPA_BITS	48
 #define MAX_VCPUS	256
 #define MAX_VCPU_ID	1024
 #define NR_MEMSLOTS	32767
-#define EPT_MT_WB	6
 #define PM_PRESENT	0x8000000000000000ULL
 #define PM_PFN_MASK	((1ULL << 55) - 1)
 #define FAILSLAB	"/sys/kernel/debug/failslab/"
@@ -61,6 +64,32 @@
 static void __attribute__((constructor(101))) tests_in_file_order(void)
 {
 	__constructor_order_forward = true;
+}
+
+/*
+ * What Documentation/api.rst specifies per VM type: KVMMU_CAP_GPA_BITS on
+ * a VM fd, and the memory type KVMMU_TRANSLATE reports for ordinary RAM
+ * (6: write-back).  A type without an entry fails the tests that need it:
+ * a new backend states its values here.
+ */
+struct vm_type_abi {
+	int gpa_bits;
+	int memtype;
+};
+
+static const struct vm_type_abi vm_type_abi[KVMMU_VM_MIPS + 1] = {
+	[KVMMU_VM_X86_EPT] = { .gpa_bits = 48, .memtype = 6 },
+	[KVMMU_VM_X86_SHADOW] = { .gpa_bits = 48, .memtype = 6 },
+};
+
+/* The documented values of VM type @type (the test fails without). */
+static struct vm_type_abi type_abi(struct __test_metadata *_metadata,
+				   int type)
+{
+	ASSERT_TRUE(type >= 0 && type < (int)ARRAY_SIZE(vm_type_abi) &&
+		    vm_type_abi[type].gpa_bits)
+		TH_LOG("VM type %d has no entry in vm_type_abi[]", type);
+	return vm_type_abi[type];
 }
 
 #define TR_READ_BITS	(KVMMU_TR_PRESENT | KVMMU_TR_READABLE | KVMMU_TR_ACCESSED)
@@ -130,6 +159,16 @@ static long check_extension(int fd, unsigned long cap)
 	long r = ioctl(fd, KVMMU_CHECK_EXTENSION, cap);
 
 	return r < 0 ? -errno : r;
+}
+
+/* 2^KVMMU_CAP_GPA_BITS of @vm: where its guest-physical space ends. */
+static __u64 gpa_top(struct __test_metadata *_metadata, int vm)
+{
+	long bits = check_extension(vm, KVMMU_CAP_GPA_BITS);
+
+	ASSERT_TRUE(bits >= 32 && bits < 64)
+		TH_LOG("KVMMU_CAP_GPA_BITS %ld", bits);
+	return 1ULL << bits;
 }
 
 /* The host frame behind @hva, from /proc/self/pagemap (0: not present). */
@@ -276,8 +315,8 @@ TEST(vm_fds_are_independent)
 	*word(ma, 0) = 0xaaaa;
 	*word(mb, 0) = 0xbbbb;
 
-	va = kvmmu_create_vm(KVMMU_VM_X86_EPT);
-	vb = kvmmu_create_vm(KVMMU_VM_X86_EPT);
+	va = kvmmu_create_vm(kvmmu_vm_type());
+	vb = kvmmu_create_vm(kvmmu_vm_type());
 	ASSERT_LE(0, va);
 	ASSERT_LE(0, vb);
 	ASSERT_NE(va, vb);
@@ -308,9 +347,11 @@ TEST(vm_fds_are_independent)
 	close(vb);
 }
 
-static void check_caps(struct __test_metadata *_metadata, int fd,
+/* The capabilities of @fd, whose backend-dependent values are @type's. */
+static void check_caps(struct __test_metadata *_metadata, int fd, int type,
 		       const char *what)
 {
+	const long gpa_bits = type_abi(_metadata, type).gpa_bits;
 	static const unsigned long unknown[] = {
 		0, 2, 4, 17, 0x1002, 99999, 0xffffffffUL, ~0UL,
 	};
@@ -327,7 +368,7 @@ static void check_caps(struct __test_metadata *_metadata, int fd,
 		{ KVMMU_CAP_MAX_VCPU_ID, MAX_VCPU_ID },
 		{ KVMMU_CAP_NR_VCPUS, sysconf(_SC_NPROCESSORS_ONLN) },
 		{ KVMMU_CAP_CHANGE_PTE, kernel_has_change_pte() },
-		{ KVMMU_CAP_GPA_BITS, GPA_BITS },
+		{ KVMMU_CAP_GPA_BITS, gpa_bits },
 	};
 	unsigned int i;
 	long types;
@@ -341,6 +382,8 @@ static void check_caps(struct __test_metadata *_metadata, int fd,
 	}
 	types = check_extension(fd, KVMMU_CAP_VM_TYPES);
 	EXPECT_TRUE(types & (1L << KVMMU_VM_X86_EPT)) TH_LOG("%s", what);
+	EXPECT_TRUE(types & (1L << kvmmu_vm_type()))
+		TH_LOG("%s: type %d under test", what, kvmmu_vm_type());
 	EXPECT_EQ(0, types & ~0xfL)
 		TH_LOG("%s: undefined types %#lx", what, types);
 	for (i = 0; i < ARRAY_SIZE(unknown); i++)
@@ -354,17 +397,18 @@ TEST(check_extension_values)
 	int vm;
 
 	ASSERT_LE(0, dev);
-	check_caps(_metadata, dev, "/dev/kvmmu");
-	vm = ioctl(dev, KVMMU_CREATE_VM, 0UL);
+	/* /dev/kvmmu answers for the default type. */
+	check_caps(_metadata, dev, KVMMU_VM_X86_EPT, "/dev/kvmmu");
+	vm = ioctl(dev, KVMMU_CREATE_VM, (unsigned long)kvmmu_vm_type());
 	ASSERT_LE(0, vm);
-	check_caps(_metadata, vm, "VM fd");
+	check_caps(_metadata, vm, kvmmu_vm_type(), "VM fd");
 	close(vm);
 	close(dev);
 }
 
 TEST(vm_fd_not_seekable_and_unknown_ioctls)
 {
-	int vm = kvmmu_create_vm(KVMMU_VM_X86_EPT);
+	int vm = kvmmu_create_vm(kvmmu_vm_type());
 	struct kvmmu_translation tr = { .gpa = 0 };
 	int vcpu, dev;
 
@@ -419,7 +463,7 @@ FIXTURE_SETUP(vm)
 {
 	int i;
 
-	self->vm = kvmmu_create_vm(KVMMU_VM_X86_EPT);
+	self->vm = kvmmu_create_vm(kvmmu_vm_type());
 	ASSERT_LE(0, self->vm) TH_LOG("CREATE_VM: %s", strerror(-self->vm));
 	self->vcpu = kvmmu_create_vcpu(self->vm, 0);
 	ASSERT_LE(0, self->vcpu)
@@ -695,12 +739,15 @@ TEST_F(vm, region_row07_too_many_pages)
 	 * An hva 16 TiB up with 8 TiB or less: a user range with 4- and
 	 * 5-level paging (access_ok passes; nothing needs to be mapped
 	 * there), a gpa range from 16 TiB that neither wraps nor reaches
-	 * 2^48 and overlaps no slot: only the page-count rule is left.
+	 * 2^GPA_BITS and overlaps no slot: only the page-count rule is left.
 	 */
 	const __u64 hva = 0x100000000000ULL, gpa = 1ULL << 44;
 	const __u64 max = (1ULL << 31) - 1;
 	__u64 v = 0;
 	int r;
+
+	ASSERT_LE(gpa + (max + 2) * PG, gpa_top(_metadata, self->vm))
+		TH_LOG("GPA_BITS too small to isolate the page-count rule");
 
 	expect_rejected(_metadata, self, EINVAL, PROBE_SLOT, 0, gpa,
 			(max + 1) * PG, hva, gpa, "2^31 pages");
@@ -963,19 +1010,21 @@ TEST_F(vm, region_row13_eio_from_other_process)
 /* KVMMU_SET_USER_MEMORY_REGION: the other rules                          */
 /* ---------------------------------------------------------------------- */
 
+/* The VM's own KVMMU_CAP_GPA_BITS is where its memslots must end. */
 TEST_F(vm, region_gpa_bits)
 {
-	const __u64 top = 1ULL << GPA_BITS, oth = hva_of(self->other);
+	const __u64 top = gpa_top(_metadata, self->vm);
+	const __u64 oth = hva_of(self->other);
 	__u64 v = 0;
 
 	expect_rejected(_metadata, self, EINVAL, PROBE_SLOT, 0, top - PG,
-			2 * PG, oth, top - PG, "ending one page above 2^48");
+			2 * PG, oth, top - PG, "ending one page above the top");
 	expect_rejected(_metadata, self, EINVAL, PROBE_SLOT, 0, top, PG, oth,
-			top - PG, "starting at 2^48");
-	expect_rejected(_metadata, self, EINVAL, PROBE_SLOT, 0, 1ULL << 52,
-			PG, oth, top - PG, "at 2^52");
+			top - PG, "starting at the top");
+	expect_rejected(_metadata, self, EINVAL, PROBE_SLOT, 0, 1ULL << 63,
+			PG, oth, top - PG, "at 2^63");
 
-	/* Ending exactly at 2^48 is fine, and the last page is reachable. */
+	/* Ending exactly at the top is fine, and the last page is reachable. */
 	ASSERT_EQ(0, set_region(self->vm, PROBE_SLOT, 0, top - PG, PG, oth));
 	EXPECT_EQ(0, kvmmu_read64(self->vcpu, top - PG, &v));
 	EXPECT_EQ(other_word(0), v);
@@ -1334,7 +1383,8 @@ TEST_F(vm, access_malformed)
 	}, fits[] = {
 		{ PG - 8, 8 }, { PG - 4, 4 }, { PG - 2, 2 }, { PG - 1, 1 },
 	};
-	static const int bad_types[] = { 3, 4, 0x80, 0xff };
+	/* KVMMU_ACCESS_USER (0x80) is a modifier: invalid with a bad type. */
+	static const int bad_types[] = { 3, 4, 0x40, 0x83, 0xff };
 	const __u64 gpa = SLOT_GPA + 2 * PG;
 	__u8 copy[2 * PG];
 	unsigned int i;
@@ -1483,9 +1533,21 @@ TEST_F(vm, access_mixed_batch)
 		  .type = KVMMU_ACCESS_FETCH },
 		{ .gpa = SLOT_GPA + 3 * PG, .size = 2,
 		  .type = KVMMU_ACCESS_FETCH },
+		/* USER changes nothing while paging is off (as in every test here). */
+		{ .gpa = SLOT_GPA + 2 * PG + 8, .data = 0x05e4, .size = 8,
+		  .type = KVMMU_ACCESS_WRITE | KVMMU_ACCESS_USER },
+		{ .gpa = SLOT_GPA + 2 * PG + 8, .size = 8,
+		  .type = KVMMU_ACCESS_READ | KVMMU_ACCESS_USER },
+		{ .gpa = SLOT_GPA + 3 * PG, .size = 2,
+		  .type = KVMMU_ACCESS_FETCH | KVMMU_ACCESS_USER },
+		{ .gpa = 2 * PROBE_GPA + 8, .data = 1, .size = 8,
+		  .type = KVMMU_ACCESS_WRITE | KVMMU_ACCESS_USER },
+		{ .gpa = PROBE_GPA, .size = 8,
+		  .type = KVMMU_ACCESS_READ | KVMMU_ACCESS_USER },
 	};
 	static const int want[] = {
 		0, 0, -ENOENT, -EINVAL, -EACCES, -EINVAL, 0, -EINVAL, 0,
+		0, 0, 0, -EACCES, -ENOENT,
 	};
 	__u32 done;
 	unsigned int i;
@@ -1502,7 +1564,11 @@ TEST_F(vm, access_mixed_batch)
 	EXPECT_EQ(0x5eed, a[6].data);
 	EXPECT_EQ(mem_word(3) & 0xffff, a[8].data);
 	EXPECT_EQ(0x5eed, *word(self->mem, PG + 8));
+	EXPECT_EQ(0x05e4, a[10].data);
+	EXPECT_EQ(0x05e4, *word(self->mem, 2 * PG + 8));
+	EXPECT_EQ(mem_word(3) & 0xffff, a[11].data);
 	EXPECT_EQ(other_word(0), *word(self->other, 0));
+	EXPECT_EQ(0, *word(self->other, 8));
 }
 
 TEST_F(vm, access_faults_count)
@@ -1585,6 +1651,7 @@ TEST_F(vm, access_fetch)
 TEST_F(vm, translate_states)
 {
 	const __u64 gpa = SLOT_GPA + 3 * PG;
+	const int memtype = type_abi(_metadata, kvmmu_vm_type()).memtype;
 	struct kvmmu_translation tr;
 	struct kvmmu_vm_stats s0, s1;
 	__u64 v = 0, pfn = pagemap_pfn(self->mem + 3 * PG);
@@ -1607,14 +1674,14 @@ TEST_F(vm, translate_states)
 	EXPECT_EQ(gpa, tr.gpa);
 	EXPECT_EQ(TR_READ_BITS, tr.flags & (TR_READ_BITS | KVMMU_TR_DIRTY));
 	EXPECT_EQ(1, tr.level);
-	EXPECT_EQ(EPT_MT_WB, tr.memtype);
+	EXPECT_EQ(memtype, tr.memtype);
 	EXPECT_EQ(pfn, tr.pfn);
 
 	ASSERT_EQ(0, kvmmu_write64(self->vcpu, gpa + 8, 1));
 	ASSERT_EQ(0, kvmmu_translate(self->vcpu, gpa, &tr));
 	EXPECT_EQ(TR_WRITE_BITS, tr.flags & TR_WRITE_BITS);
 	EXPECT_EQ(1, tr.level);
-	EXPECT_EQ(EPT_MT_WB, tr.memtype);
+	EXPECT_EQ(memtype, tr.memtype);
 	EXPECT_EQ(pagemap_pfn(self->mem + 3 * PG), tr.pfn);
 	EXPECT_EQ(pfn, tr.pfn);
 
@@ -1632,9 +1699,9 @@ TEST_F(vm, translate_states)
 
 TEST_F(vm, translate_no_slot)
 {
-	static const __u64 gpas[] = {
+	const __u64 gpas[] = {
 		0, SLOT_GPA - PG, SLOT_GPA + SLOT_SIZE, PROBE_GPA,
-		(1ULL << GPA_BITS) - PG,
+		gpa_top(_metadata, self->vm) - PG,
 	};
 	struct kvmmu_translation tr;
 	unsigned int i;
@@ -1893,6 +1960,24 @@ TEST_F(vm, run_stops_at_a_hole)
 /* KVMMU_GET_VM_STATS                                                     */
 /* ---------------------------------------------------------------------- */
 
+/*
+ * The x86 shadow paging counters.  Shadow pages exist only on a shadow VM.
+ * With paging off (no test here turns it on) there are no guest page
+ * faults and no guest page tables to write to, on any type; and no gfn
+ * here has anywhere near 1000 sptes, so no rmap chain is recycled.
+ */
+static void check_shadow_stats(struct __test_metadata *_metadata,
+			       const struct kvmmu_vm_stats *st)
+{
+	EXPECT_EQ(0, st->guest_faults);
+	EXPECT_EQ(0, st->pt_writes);
+	EXPECT_EQ(0, st->rmap_recycled);
+	if (kvmmu_vm_type() != KVMMU_VM_X86_SHADOW) {
+		EXPECT_EQ(0, st->shadow_pages);
+		EXPECT_EQ(0, st->shadow_zapped);
+	}
+}
+
 TEST_F(vm, stats_pages_and_updates)
 {
 	struct kvmmu_vm_stats s0, s1, s2;
@@ -1909,7 +1994,9 @@ TEST_F(vm, stats_pages_and_updates)
 	ASSERT_EQ(0, kvmmu_vm_stats(self->vm, &s1));
 	EXPECT_EQ(10, s1.mapped_pages);
 	EXPECT_EQ(10, s1.faults - s0.faults);
-	EXPECT_LE(1, s1.table_pages);
+	/* Page-table pages, whatever the backend calls them. */
+	EXPECT_LE(1, s1.table_pages + s1.shadow_pages);
+	check_shadow_stats(_metadata, &s1);
 	for (i = 0; i < 10; i++)
 		ASSERT_EQ(0, kvmmu_read64(self->vcpu, SLOT_GPA + i * PG + 8,
 					  &v));
@@ -1933,6 +2020,7 @@ TEST_F(vm, stats_pages_and_updates)
 	EXPECT_LT(s2.memslot_updates, s1.memslot_updates);
 	EXPECT_EQ(0, s1.mapped_pages);
 	EXPECT_LE(10, s1.sptes_zapped - s2.sptes_zapped);
+	check_shadow_stats(_metadata, &s1);
 }
 
 static int child_stats(int vm, int vcpu, long *out)
