@@ -54,7 +54,8 @@ PER_TYPE_SELFTESTS = ('vm_api_test', 'coherency_test', 'lifecycle_test',
 # Module sources copied into each flavour's private build directory, so
 # builds for different kernels never share object files.
 MODULE_TREE = ['Kbuild', 'include', 'dev', 'mmu', 'notifier', 'memslots',
-               'arch', os.path.join('tests', 'kunit')]
+               'arch', os.path.join('tests', 'kunit'),
+               os.path.join('tests', 'bench')]
 
 
 def log(msg):
@@ -249,15 +250,16 @@ def copy_tree(dest, entries):
             shutil.copy2(src, os.path.join(dest, e))
 
 
-def build_modules(kdir, outdir, src=None):
-    """Build kvmmu (or the module in @src) against @kdir in a private copy."""
+def build_modules(kdir, outdir, src=None, extra=()):
+    """Build kvmmu (or the module in @src) against @kdir in a private copy;
+    @extra: more make variables (KVMMU_BENCH=1)."""
     if src is None:
         copy_tree(outdir, MODULE_TREE)
     else:
         shutil.rmtree(outdir, ignore_errors=True)
         shutil.copytree(src, outdir)
     run(['make', '-C', kdir, f'M={outdir}', f'-j{JOBS}', 'KVMMU_TEST=1',
-         'modules'], logfile=outdir + '.log')
+         *extra, 'modules'], logfile=outdir + '.log')
     return sorted(f for f in os.listdir(outdir) if f.endswith('.ko'))
 
 
@@ -955,13 +957,20 @@ def demo(mode, flavour, args):
         else:
             kdir, _ = kernel(flavour)
             bzimage = os.path.join(kdir, 'arch', 'x86', 'boot', 'bzImage')
-        build_modules(kdir, os.path.join(outdir, 'module'))
+        moddir = os.path.join(outdir, 'module')
+        # make bench also runs the rmap micro-benchmark module (it needs
+        # KUnit's exports, so kernels without KUnit skip it).
+        mods = build_modules(kdir, moddir,
+                             extra=['KVMMU_BENCH=1'] if mode == 'bench' else [])
+        bench = [m for m in mods if m == 'kvmmu_rmap_bench.ko']
         res.add('pass', 'build kvmmu.ko', f'-Werror against {kdir}')
         binary = build_demo(outdir)
         res.add('pass', 'build kvmmu-demo', 'static, -Wall -Werror')
         conf = {'EXTRA_MODULES': '', 'EXTRA_ARGS': '', 'KUNIT_MODULES': '',
-                'SELFTESTS': '', 'DEMO': '1', 'DEMO_ARGS': ' '.join(args)}
-        cpio = initramfs(outdir, [os.path.join(outdir, 'module', 'kvmmu.ko')],
+                'SELFTESTS': '', 'DEMO': '1', 'DEMO_ARGS': ' '.join(args),
+                'BENCH_MODULES': ' '.join(bench)}
+        cpio = initramfs(outdir,
+                         [os.path.join(moddir, m) for m in ['kvmmu.ko'] + bench],
                          [], conf, bins=[binary])
     except (HarnessError, OSError, subprocess.CalledProcessError) as e:
         res.add('fail', 'build', str(e))
