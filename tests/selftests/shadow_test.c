@@ -1191,6 +1191,73 @@ TEST_F(sp, translate_1g)
 }
 
 /*
+ * Guest-virtual addresses are 48-bit canonical: upper-half ones map like
+ * any other (Linux's direct map, the very last page), distinct from the
+ * lower-half one with the same low 47 bits; non-canonical ones fail with
+ * -EINVAL and are no guest fault.  A guest entry may name a frame above
+ * 2^48: no memslot is there.  With paging off, gpas past 48 bits have no
+ * slot either.
+ */
+TEST_F(sp, canonical)
+{
+	const __u64 hi = 0xffff888000000000ULL, lo = hi & ((1ULL << 47) - 1);
+	const __u64 last = 0xfffffffffffff000ULL, far = REGION(0);
+	const __u64 bad[] = {
+		0x0000800000000000ULL, 0xffff7ffffffff000ULL,
+		0x8000000000000000ULL, 0x0001000000001000ULL,
+	};
+	struct guest *g = &self->g;
+	__u64 p1 = data_page(_metadata, g, 1), p2 = data_page(_metadata, g, 2);
+	__u64 p3 = data_page(_metadata, g, 3);
+	struct kvmmu_vm_stats st0, st1;
+	int vcpu = self->vcpu;
+	unsigned int i;
+
+	map(_metadata, g, self->root, hi, p1, PTE_P | PTE_RW);
+	map(_metadata, g, self->root, lo, p2, URW);
+	map(_metadata, g, self->root, last, p3, PTE_P | PTE_RW);
+	map(_metadata, g, self->root, far, 1ULL << 50, URW);
+	map(_metadata, g, self->root, far + PG, (1ULL << 52) - PG, URW);
+	ASSERT_EQ(0, paging_on(vcpu, self->root, true));
+
+	EXPECT_TRUE(page_is(_metadata, vcpu, hi, p1, 1));
+	EXPECT_TRUE(page_is(_metadata, vcpu, lo, p2, 2));
+	EXPECT_TRUE(page_is(_metadata, vcpu, last, p3, 3));
+	EXPECT_TRUE(wr_ok(_metadata, vcpu, hi + 8, 0x4141));
+	EXPECT_TRUE(wr_ok(_metadata, vcpu, last + PG - 8, 0x4343));
+	EXPECT_EQ(0x4141, peek(gmem(g, p1) + 1));
+	EXPECT_EQ(0x4343, peek(gmem(g, p3) + QWORDS - 1));
+	EXPECT_EQ(val(2, p2 + 8), peek(gmem(g, p2) + 1));
+	EXPECT_TRUE(maps_pfn(_metadata, vcpu, hi, hpfn(g, p1),
+			     KVMMU_TR_WRITABLE | KVMMU_TR_DIRTY));
+	EXPECT_TRUE(maps_pfn(_metadata, vcpu, last, hpfn(g, p3),
+			     KVMMU_TR_WRITABLE | KVMMU_TR_DIRTY));
+	EXPECT_TRUE(maps_pfn(_metadata, vcpu, lo, hpfn(g, p2),
+			     KVMMU_TR_READABLE));
+	EXPECT_TRUE(pf_is(_metadata, vcpu, RD | USR, hi, PF_P | PF_U));
+	EXPECT_TRUE(pf_is(_metadata, vcpu, RD, hi + PG, 0));
+	EXPECT_TRUE(pf_is(_metadata, vcpu, RD, last - PG, 0));
+
+	st0 = stats(_metadata, self->vm);
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		EXPECT_TRUE(err_is(_metadata, vcpu, RD, bad[i], -EINVAL));
+		EXPECT_TRUE(err_is(_metadata, vcpu, WR, bad[i] + 8, -EINVAL));
+	}
+	/* Frames past 2^48 in the guest's entries: no slot. */
+	EXPECT_TRUE(err_is(_metadata, vcpu, RD, far, -ENOENT));
+	EXPECT_TRUE(err_is(_metadata, vcpu, WR, far + PG, -ENOENT));
+	st1 = stats(_metadata, self->vm);
+	EXPECT_EQ(st0.guest_faults, st1.guest_faults);
+
+	/* Paging off: those addresses are gpas with no slot. */
+	ASSERT_EQ(0, paging_off(vcpu));
+	EXPECT_TRUE(err_is(_metadata, vcpu, RD, bad[0], -ENOENT));
+	EXPECT_TRUE(err_is(_metadata, vcpu, RD, 1ULL << 50, -ENOENT));
+	EXPECT_TRUE(err_is(_metadata, vcpu, RD, lo, -ENOENT));
+	EXPECT_TRUE(page_is(_metadata, vcpu, p2, p2, 2));
+}
+
+/*
  * The in-kernel workload runs on guest-virtual addresses: it writes the
  * pattern of each gva at the gpa it maps, verifies through the gvas, stops
  * at an unmapped gva, and with paging off the same addresses have no slot.
