@@ -36,9 +36,9 @@
  *
  * The duration is KVMMU_STRESS_SECONDS (default 10, or 4 on a kernel with
  * kmemleak or KASAN), extended (to at most 4 times that, 30 s at least)
- * until every check below has had something to check.  If no swap is on and zram0 is free (zram loaded
- * from the initramfs where it is a module), zram0 becomes swap for the
- * run, so MADV_PAGEOUT really swaps.
+ * until every check below has had something to check.  If no swap is on
+ * and zram0 is free (zram loaded from the initramfs where it is a
+ * module), zram0 becomes swap for the run, so MADV_PAGEOUT really swaps.
  *
  * Every VM is of the type kvmmu_vm_type() names: tests/qemu/init runs this
  * once per VM type the module offers.

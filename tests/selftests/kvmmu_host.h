@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Host settings a selftest changes to drive host mm events (sysfs knobs
+ * such as KSM's, swap on zram0), remembered so that the fixture teardown
+ * puts them back with kvmmu_host_restore().
+ */
+#ifndef _KVMMU_HOST_H
+#define _KVMMU_HOST_H
+
+#include <stdbool.h>
+#include <sys/syscall.h>
+
+#include "kselftest_harness.h"
+#include "kvmmu_util.h"
+
+#define ZRAM_SYS	"/sys/block/zram0/"
+#define ZRAM_SIZE	(16UL << 20)
+#define MAX_KNOBS	8
+
+/* Host settings a test changed, put back by the teardown. */
+struct host_state {
+	int nknobs;	/* sysfs knobs, restored in reverse order */
+	char knob_path[MAX_KNOBS][80];
+	char knob_val[MAX_KNOBS][32];
+	char swap_path[32];	/* zram swap this test turned on */
+	bool swap_on;
+	bool zram_loaded;	/* the zram module this test loaded */
+};
+
+static inline void kvmmu_host_restore(struct host_state *hs)
+{
+	while (hs->nknobs > 0) {
+		hs->nknobs--;
+		kvmmu_write_file(hs->knob_path[hs->nknobs],
+				 hs->knob_val[hs->nknobs]);
+	}
+	if (hs->swap_on) {
+		syscall(__NR_swapoff, hs->swap_path);
+		kvmmu_write_file(ZRAM_SYS "reset", "1");
+	}
+	if (hs->zram_loaded) {
+		syscall(__NR_delete_module, "zram", O_NONBLOCK);
+		syscall(__NR_delete_module, "zsmalloc", O_NONBLOCK);
+	}
+}
+
+/* Set a sysfs knob, remembering its old value for the teardown. */
+static inline int set_knob(struct host_state *hs, const char *path,
+			   const char *val)
+{
+	int i = hs->nknobs, err;
+
+	if (i == MAX_KNOBS)
+		return -ENOSPC;
+	err = kvmmu_read_file(path, hs->knob_val[i], sizeof(hs->knob_val[i]));
+	if (err)
+		return err;
+	snprintf(hs->knob_path[i], sizeof(hs->knob_path[i]), "%s", path);
+	hs->nknobs++;
+	return kvmmu_write_file(path, val);
+}
+
+static inline int load_module(const char *dir, const char *name)
+{
+	char path[256];
+	int fd, ret, err;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ret = syscall(__NR_finit_module, fd, "", 0);
+	err = errno;
+	close(fd);
+	return ret ? -err : 0;
+}
+
+/*
+ * Swap on zram0, set up here unless some swap is already on.  On kernels
+ * where zram is a module it is loaded from kvmmu.ko's directory (the test
+ * initramfs carries it).  Returns -ENODEV if there is no zram to be had.
+ */
+static inline int swap_setup(struct __test_metadata *_metadata,
+			     struct host_state *hs)
+{
+	char buf[PAGE_SIZE_4K], dev[32], *dir, *end;
+	unsigned int maj, min;
+	const char *mod;
+	__u32 hdr[3];
+	ssize_t len;
+	int fd;
+
+	/* Some swap is on already if /proc/swaps has more than its header. */
+	fd = open("/proc/swaps", O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	len = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	ASSERT_LE(0, len);
+	buf[len] = 0;
+	if (strchr(buf, '\n') && strchr(buf, '\n')[1])
+		return 0;
+	if (access(ZRAM_SYS, F_OK)) {
+		mod = getenv("KVMMU_MODULE");
+		dir = dirname(strdup(mod ? mod : "/lib/kvmmu/kvmmu.ko"));
+		load_module(dir, "zsmalloc.ko");
+		hs->zram_loaded = !load_module(dir, "zram.ko");
+		if (access(ZRAM_SYS, F_OK))
+			return -ENODEV;
+	}
+	kvmmu_write_file(ZRAM_SYS "reset", "1");
+	snprintf(buf, sizeof(buf), "%lu", ZRAM_SIZE);
+	ASSERT_EQ(0, kvmmu_write_file(ZRAM_SYS "disksize", buf));
+
+	snprintf(hs->swap_path, sizeof(hs->swap_path), "/dev/zram0");
+	if (access(hs->swap_path, F_OK)) {
+		ASSERT_EQ(0, kvmmu_read_file(ZRAM_SYS "dev", dev, sizeof(dev)));
+		maj = strtoul(dev, &end, 10);
+		min = strtoul(end + 1, NULL, 10);
+		snprintf(hs->swap_path, sizeof(hs->swap_path),
+			 "/tmp/kvmmu-zram0");
+		ASSERT_EQ(0, mknod(hs->swap_path, S_IFBLK | 0600,
+				   makedev(maj, min)));
+	}
+
+	/* mkswap: a version-1 header and the signature at the page's end. */
+	memset(buf, 0, sizeof(buf));
+	hdr[0] = 1;
+	hdr[1] = ZRAM_SIZE / PAGE_SIZE_4K - 1;
+	hdr[2] = 0;
+	memcpy(buf + 1024, hdr, sizeof(hdr));
+	memcpy(buf + PAGE_SIZE_4K - 10, "SWAPSPACE2", 10);
+	fd = open(hs->swap_path, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, fd) TH_LOG("%s: %s", hs->swap_path, strerror(errno));
+	ASSERT_EQ(PAGE_SIZE_4K, pwrite(fd, buf, PAGE_SIZE_4K, 0));
+	ASSERT_EQ(0, fsync(fd));
+	close(fd);
+	ASSERT_EQ(0, syscall(__NR_swapon, hs->swap_path, 0))
+		TH_LOG("swapon %s: %s", hs->swap_path, strerror(errno));
+	hs->swap_on = true;
+	return 0;
+}
+
+#endif /* _KVMMU_HOST_H */
