@@ -21,6 +21,46 @@
 
 #include "kvmmu/mmu.h"
 
+/*
+ * A naturally aligned access is single-copy atomic, as the processor
+ * makes it: a guest reading a qword that another vCPU or the host is
+ * writing sees the old value or the new one, never a mix of their bytes.
+ * memcpy() and copy_mc_to_kernel() may copy a byte at a time (rep movsb),
+ * so they only serve unaligned accesses, which hardware does not make
+ * atomic either.
+ */
+static u64 kvmmu_load(const void *va, unsigned int size)
+{
+	switch (size) {
+	case 1:
+		return READ_ONCE(*(const u8 *)va);
+	case 2:
+		return READ_ONCE(*(const u16 *)va);
+	case 4:
+		return READ_ONCE(*(const u32 *)va);
+	default:
+		return READ_ONCE(*(const u64 *)va);
+	}
+}
+
+static void kvmmu_store(void *va, unsigned int size, u64 data)
+{
+	switch (size) {
+	case 1:
+		WRITE_ONCE(*(u8 *)va, data);
+		break;
+	case 2:
+		WRITE_ONCE(*(u16 *)va, data);
+		break;
+	case 4:
+		WRITE_ONCE(*(u32 *)va, data);
+		break;
+	default:
+		WRITE_ONCE(*(u64 *)va, data);
+		break;
+	}
+}
+
 /* Copy between the access and the host page; mmu_lock held. */
 static int kvmmu_access_copy(unsigned long pfn, unsigned int offset,
 			     bool write, struct kvmmu_access *a)
@@ -45,6 +85,11 @@ static int kvmmu_access_copy(unsigned long pfn, unsigned int offset,
 			r = -EACCES;
 		else if (copy_from_kernel_nofault(&data, va, a->size))
 			r = -EFAULT;
+	} else if (IS_ALIGNED(offset, a->size)) {
+		if (write)
+			kvmmu_store(va, a->size, a->data);
+		else
+			data = kvmmu_load(va, a->size);
 	} else if (write) {
 		memcpy(va, &a->data, a->size);
 	} else if (copy_mc_to_kernel(&data, va, a->size)) {
