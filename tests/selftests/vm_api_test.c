@@ -17,6 +17,7 @@
  * Runs as root: pfns in pagemap and KVMMU_TRANSLATE, fault injection.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <fcntl.h>
 #include <stdbool.h>
@@ -1330,6 +1331,111 @@ TEST_F(vm, access_read_sizes)
 	EXPECT_EQ(0, kvmmu_access1(self->vcpu, KVMMU_ACCESS_READ,
 				   SLOT_GPA + 3 * PG - 1, 1, &got));
 	EXPECT_EQ(page[PG - 1], got);
+}
+
+/*
+ * Naturally aligned accesses are single-copy atomic, as on hardware:
+ * while the process flips a qword, a dword and a word between two values
+ * whose every byte differs, guest reads of them see one value or the
+ * other, never a mix; and while the guest flips a qword, the process never
+ * reads a mix either.
+ */
+#define ATOMIC_A	0x0123456789abcdefULL
+#define ATOMIC_B	0xfedcba9876543210ULL
+#define ATOMIC_BATCH	512
+
+struct atomic_flip {
+	__u64 *q;
+	__u32 *d;
+	__u16 *w;
+	__u64 *gq;	/* the qword the guest writes */
+	int stop;
+	unsigned long flips, torn;
+};
+
+/* Single loads and stores, as the compiler must not split them. */
+#define LOAD(p)		__atomic_load_n(p, __ATOMIC_RELAXED)
+#define STORE(p, v)	__atomic_store_n(p, v, __ATOMIC_RELAXED)
+
+static void *atomic_flipper(void *arg)
+{
+	struct atomic_flip *f = arg;
+	unsigned long i;
+
+	for (i = 0; !LOAD(&f->stop); i++) {
+		__u64 v = i & 1 ? ATOMIC_B : ATOMIC_A, g = LOAD(f->gq);
+
+		STORE(f->q, v);
+		STORE(f->d, (__u32)v);
+		STORE(f->w, (__u16)v);
+		if (g != ATOMIC_A && g != ATOMIC_B)
+			f->torn++;
+		f->flips++;
+	}
+	return NULL;
+}
+
+TEST_F(vm, access_single_copy_atomic)
+{
+	static struct kvmmu_access a[ATOMIC_BATCH];
+	struct atomic_flip f = {
+		.q = (__u64 *)(self->mem + 3 * PG),
+		.d = (__u32 *)(self->mem + 3 * PG + 8),
+		.w = (__u16 *)(self->mem + 3 * PG + 16),
+		.gq = (__u64 *)(self->mem + 3 * PG + 64),
+	};
+	struct kvmmu_access_batch b = {
+		.nr = ATOMIC_BATCH,
+		.accesses = (uintptr_t)a,
+	};
+	unsigned long torn = 0, seen_a = 0, seen_b = 0;
+	pthread_t th;
+	int round, i;
+
+	STORE(f.q, ATOMIC_A);
+	STORE(f.d, (__u32)ATOMIC_A);
+	STORE(f.w, (__u16)ATOMIC_A);
+	STORE(f.gq, ATOMIC_A);
+	ASSERT_EQ(0, pthread_create(&th, NULL, atomic_flipper, &f));
+	for (round = 0; round < 40; round++) {
+		for (i = 0; i < ATOMIC_BATCH; i++) {
+			static const unsigned int off[] = { 0, 8, 16, 64 };
+			static const __u8 size[] = { 8, 4, 2, 8 };
+			int k = i % 4;
+
+			memset(&a[i], 0, sizeof(a[i]));
+			a[i].gpa = SLOT_GPA + 3 * PG + off[k];
+			a[i].size = size[k];
+			a[i].type = k == 3 ? KVMMU_ACCESS_WRITE : KVMMU_ACCESS_READ;
+			a[i].data = i & 4 ? ATOMIC_B : ATOMIC_A;
+			a[i].result = 1;
+		}
+		ASSERT_EQ(0, kvmmu_ioctl(self->vcpu, KVMMU_GUEST_ACCESS, &b));
+		for (i = 0; i < ATOMIC_BATCH; i++) {
+			__u64 mask = a[i].size == 8 ? ~0ULL :
+				     (1ULL << (8 * a[i].size)) - 1;
+
+			ASSERT_EQ(0, a[i].result);
+			if (a[i].type == KVMMU_ACCESS_WRITE)
+				continue;
+			if (a[i].data == (ATOMIC_A & mask))
+				seen_a++;
+			else if (a[i].data == (ATOMIC_B & mask))
+				seen_b++;
+			else if (torn++ < 4)
+				TH_LOG("size %u read %#llx", a[i].size,
+				       (unsigned long long)a[i].data);
+		}
+	}
+	STORE(&f.stop, 1);
+	pthread_join(th, NULL);
+	TH_LOG("%lu host flips, guest saw A %lu times, B %lu times",
+	       f.flips, seen_a, seen_b);
+	EXPECT_EQ(0, torn);
+	EXPECT_EQ(0, f.torn) TH_LOG("the process read a torn guest write");
+	/* Both values were seen: the reads did race with the flips. */
+	EXPECT_LT(0, seen_a);
+	EXPECT_LT(0, seen_b);
 }
 
 TEST_F(vm, access_write_sizes)
