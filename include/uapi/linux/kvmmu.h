@@ -123,7 +123,8 @@ struct kvmmu_vm_stats {
  *
  * @gpa + @size must not cross a page; @size is 1, 2, 4 or 8.  @data is
  * the value written (KVMMU_ACCESS_WRITE) or the value read, little endian
- * in the low @size bytes.  @result is 0, or the negative errno of the
+ * in the low @size bytes.  A naturally aligned access is single-copy
+ * atomic, as on hardware.  @result is 0, or the negative errno of the
  * access:
  *   -ENOENT	no memslot maps @gpa (KVM would exit to userspace: MMIO)
  *   -EACCES	write to a read-only memslot or read-only host memory
