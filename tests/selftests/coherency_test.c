@@ -40,7 +40,6 @@
 #ifndef MADV_PAGEOUT
 #define MADV_PAGEOUT	21
 #endif
-#define MPOL_MF_MOVE	_BITUL(1)
 
 #define PG		PAGE_SIZE_4K
 #define NPAGES		128UL
@@ -345,20 +344,6 @@ static struct kvmmu_vm_stats vm_stats(struct __test_metadata *_metadata,
 	return st;
 }
 
-/* /proc/self/pagemap entries of @n pages from @addr; 0 on success. */
-static int read_pagemap(const void *addr, unsigned long n, __u64 *out)
-{
-	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
-	ssize_t len = n * sizeof(*out);
-	ssize_t got;
-
-	if (fd < 0)
-		return -errno;
-	got = pread(fd, out, len, (uintptr_t)addr / PG * sizeof(*out));
-	close(fd);
-	return got == len ? 0 : -EIO;
-}
-
 static __u64 read_kpageflags(__u64 pfn)
 {
 	int fd = open("/proc/kpageflags", O_RDONLY | O_CLOEXEC);
@@ -370,35 +355,6 @@ static __u64 read_kpageflags(__u64 pfn)
 		f = 0;
 	close(fd);
 	return f;
-}
-
-static long move_pages(unsigned long n, void **pages, const int *nodes,
-		       int *status, int flags)
-{
-	return syscall(__NR_move_pages, 0, n, pages, nodes, status, flags);
-}
-
-/*
- * Put every CPU's pending LRU additions on the LRU: page_idle and reclaim
- * only see pages there.  move_pages() of a page to the node it is already
- * on runs lru_cache_disable(), which drains all CPUs.
- */
-static void lru_drain_all(void *page)
-{
-	void *pages[1] = { page };
-	int status = -1, node;
-
-	if (move_pages(1, pages, NULL, &status, 0) || status < 0)
-		return;
-	node = status;
-	move_pages(1, pages, &node, &status, MPOL_MF_MOVE);
-}
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, ms % 1000 * 1000000 };
-
-	nanosleep(&ts, NULL);
 }
 
 FIXTURE(coh) {

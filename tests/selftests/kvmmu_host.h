@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Host settings a selftest changes to drive host mm events (sysfs knobs
- * such as KSM's, swap on zram0), remembered so that the fixture teardown
- * puts them back with kvmmu_host_restore().
+ * Host-side helpers for selftests that drive host mm events: sysfs knobs
+ * (KSM) and swap on zram0, remembered so that the fixture teardown puts
+ * them back with kvmmu_host_restore(); pagemap reads, page migration and
+ * LRU draining.
  */
 #ifndef _KVMMU_HOST_H
 #define _KVMMU_HOST_H
 
 #include <stdbool.h>
+#include <time.h>
 #include <sys/syscall.h>
 
 #include "kselftest_harness.h"
@@ -138,6 +140,51 @@ static inline int swap_setup(struct __test_metadata *_metadata,
 		TH_LOG("swapon %s: %s", hs->swap_path, strerror(errno));
 	hs->swap_on = true;
 	return 0;
+}
+
+#define MPOL_MF_MOVE	_BITUL(1)
+
+/* /proc/self/pagemap entries of @n pages from @addr; 0 on success. */
+static inline int read_pagemap(const void *addr, unsigned long n, __u64 *out)
+{
+	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	ssize_t len = n * sizeof(*out);
+	ssize_t got;
+
+	if (fd < 0)
+		return -errno;
+	got = pread(fd, out, len, (uintptr_t)addr / PAGE_SIZE_4K * sizeof(*out));
+	close(fd);
+	return got == len ? 0 : -EIO;
+}
+
+static inline long move_pages(unsigned long n, void **pages,
+			      const int *nodes, int *status, int flags)
+{
+	return syscall(__NR_move_pages, 0, n, pages, nodes, status, flags);
+}
+
+/*
+ * Put every CPU's pending LRU additions on the LRU: page_idle and reclaim
+ * only see pages there.  move_pages() of a page to the node it is already
+ * on runs lru_cache_disable(), which drains all CPUs.
+ */
+static inline void lru_drain_all(void *page)
+{
+	void *pages[1] = { page };
+	int status = -1, node;
+
+	if (move_pages(1, pages, NULL, &status, 0) || status < 0)
+		return;
+	node = status;
+	move_pages(1, pages, &node, &status, MPOL_MF_MOVE);
+}
+
+static inline void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, ms % 1000 * 1000000 };
+
+	nanosleep(&ts, NULL);
 }
 
 #endif /* _KVMMU_HOST_H */

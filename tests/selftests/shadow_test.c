@@ -50,7 +50,6 @@
 #ifndef MADV_PAGEOUT
 #define MADV_PAGEOUT	21
 #endif
-#define MPOL_MF_MOVE	_BITUL(1)
 
 #define PG		PAGE_SIZE_4K
 #define SZ_2M		0x200000ULL
@@ -444,16 +443,9 @@ static struct kvmmu_vm_stats stats(struct __test_metadata *_metadata, int vm)
 
 static __u64 pagemap_raw(const void *addr)
 {
-	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
-	__u64 e = 0;
+	__u64 e;
 
-	if (fd < 0)
-		return 0;
-	if (pread(fd, &e, sizeof(e), (uintptr_t)addr / PG * sizeof(e)) !=
-	    sizeof(e))
-		e = 0;
-	close(fd);
-	return e;
+	return read_pagemap(addr, 1, &e) ? 0 : e;
 }
 
 /* The host frame behind guest-physical @gpa (0 if none). */
@@ -494,31 +486,6 @@ static struct kvmmu_translation xlate(struct __test_metadata *_metadata,
 
 	EXPECT_EQ(0, kvmmu_translate(vcpu, gva, &t));
 	return t;
-}
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, ms % 1000 * 1000000 };
-
-	nanosleep(&ts, NULL);
-}
-
-static long move_pages(unsigned long n, void **pages, const int *nodes,
-		       int *status, int flags)
-{
-	return syscall(__NR_move_pages, 0, n, pages, nodes, status, flags);
-}
-
-/* Put every CPU's pending LRU additions on the LRU (coherency_test.c). */
-static void lru_drain_all(void *page)
-{
-	void *pages[1] = { page };
-	int status = -1, node;
-
-	if (move_pages(1, pages, NULL, &status, 0) || status < 0)
-		return;
-	node = status;
-	move_pages(1, pages, &node, &status, MPOL_MF_MOVE);
 }
 
 /*
