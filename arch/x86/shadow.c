@@ -356,8 +356,6 @@ static u64 shadow_make_leaf(struct kvmmu_vm *vm, const struct kvmmu_fault *f,
 		spte |= PT_NX;
 	if (f->page)
 		spte |= SPTE_REFCOUNTED;
-	if (f->writable)
-		spte |= SPTE_HOST_WRITABLE;
 	if ((access & ACC_WRITE) && f->writable) {
 		spte |= SPTE_MMU_WRITABLE;
 		if (!shadow_gfn_protected(vm, f->gfn))
@@ -775,7 +773,7 @@ static bool shadow_change_pte(struct kvmmu_vm *vm,
 		kvmmu_mmu_leaf_dropped(spte_pfn(old), old & SPTE_REFCOUNTED,
 				       old & PT_ACCESSED, old & PT_DIRTY);
 		old &= ~(PT_ADDR_MASK | PT_WRITABLE | PT_DIRTY |
-			 SPTE_HOST_WRITABLE | SPTE_MMU_WRITABLE |
+			 SPTE_MMU_WRITABLE |
 			 SPTE_REFCOUNTED);
 		if (pfn_valid(range->pfn))
 			old |= SPTE_REFCOUNTED;

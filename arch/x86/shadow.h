@@ -44,15 +44,13 @@
 
 /*
  * Shadow entries only, in bits the processor ignores:
- * HOST_WRITABLE - the host page may be written (writable GUP, writable
- *	slot); without it the entry never becomes writable.
  * MMU_WRITABLE - the guest's own tables allow the write (and its dirty bit
- *	is set), so W is clear only because the gfn holds a guest page table:
- *	a write is emulated (or W restored once the gfn is no longer one).
+ *	is set) and so does the host (writable GUP, writable slot), so W is
+ *	clear only because the gfn holds a guest page table: a write is
+ *	emulated (or W restored once the gfn is no longer one).
  * REFCOUNTED - the frame is a normal host page whose accessed/dirty state
  *	is handed back when the entry goes (not VM_IO/VM_PFNMAP memory).
  */
-#define SPTE_HOST_WRITABLE	BIT_ULL(52)
 #define SPTE_MMU_WRITABLE	BIT_ULL(53)
 #define SPTE_REFCOUNTED		BIT_ULL(54)
 
