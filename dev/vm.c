@@ -209,6 +209,8 @@ static int kvmmu_vm_get_stats(struct kvmmu_vm *vm, void __user *argp)
 		.pt_writes = atomic64_read(&s->pt_writes),
 		.guest_faults = atomic64_read(&s->guest_faults),
 		.rmap_recycled = atomic64_read(&s->rmap_recycled),
+		.fast_faults = atomic64_read(&s->fast_faults),
+		.hpte_evictions = atomic64_read(&s->hpte_evictions),
 		.released = READ_ONCE(vm->released),
 	};
 
@@ -239,6 +241,8 @@ static long kvmmu_vm_ioctl(struct file *filp, unsigned int ioctl,
 	case KVMMU_CREATE_VCPU:
 		return kvmmu_vcpu_create(vm, arg);
 	default:
+		if (vm->ops->vm_ioctl)
+			return vm->ops->vm_ioctl(vm, ioctl, argp);
 		return -ENOTTY;
 	}
 }
@@ -277,6 +281,7 @@ static struct kvmmu_vm *kvmmu_vm_alloc(const struct kvmmu_arch_ops *ops)
 		kvmmu_memslot_space_init(&vm->memslots[i], &vm->srcu,
 					 &vm->slots_lock, i);
 		vm->memslots[i].rmap_levels = ops->rmap_levels;
+		vm->memslots[i].rmap_destroy = ops->rmap_destroy;
 	}
 	spin_lock_init(&vm->mmu_lock);
 	spin_lock_init(&vm->mn_invalidate_lock);

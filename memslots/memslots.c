@@ -18,7 +18,6 @@
 #include <linux/vmalloc.h>
 
 #include "kvmmu/memslots.h"
-#include "kvmmu/rmap.h"
 
 #define HVA_START(node)	((node)->start)
 #define HVA_LAST(node)	((node)->last)
@@ -39,7 +38,8 @@ kvmmu_memslot_rmap_heads(const struct kvmmu_memory_slot *slot, int level)
  * The MMU empties a slot's chains before the slot goes (flush_slot), but
  * not necessarily a VM that went bugged half way: free what is left.
  */
-static void kvmmu_memslot_free_rmap(struct kvmmu_memory_slot *slot)
+static void kvmmu_memslot_free_rmap(struct kvmmu_memory_slot *slot,
+				    void (*destroy)(unsigned long *head))
 {
 	unsigned long i, n;
 	int level;
@@ -50,19 +50,20 @@ static void kvmmu_memslot_free_rmap(struct kvmmu_memory_slot *slot)
 		if (!heads)
 			continue;
 		n = kvmmu_memslot_rmap_heads(slot, level);
-		for (i = 0; i < n; i++)
+		for (i = 0; destroy && i < n; i++)
 			if (heads[i])
-				kvmmu_rmap_destroy(&heads[i]);
+				destroy(&heads[i]);
 		kvfree(heads);
 		slot->rmap[level - 1] = NULL;
 	}
 }
 
 /* A slot and what only it owns: its rmaps. */
-static void kvmmu_memslot_free(struct kvmmu_memory_slot *slot)
+static void kvmmu_memslot_free(struct kvmmu_memslot_space *sp,
+			       struct kvmmu_memory_slot *slot)
 {
 	if (slot)
-		kvmmu_memslot_free_rmap(slot);
+		kvmmu_memslot_free_rmap(slot, sp->rmap_destroy);
 	kfree(slot);
 }
 
@@ -90,7 +91,7 @@ static int kvmmu_memslot_alloc_rmap(struct kvmmu_memslot_space *sp,
 
 		slot->rmap[level - 1] = kvmmu_memslot_rmap_array(n);
 		if (!slot->rmap[level - 1]) {
-			kvmmu_memslot_free_rmap(slot);
+			kvmmu_memslot_free_rmap(slot, NULL);
 			return -ENOMEM;
 		}
 	}
@@ -117,6 +118,7 @@ void kvmmu_memslot_space_init(struct kvmmu_memslot_space *sp,
 	sp->lock = lock;
 	sp->as_id = as_id;
 	sp->rmap_levels = 0;
+	sp->rmap_destroy = NULL;
 	RCU_INIT_POINTER(sp->active, &sp->sets[0]);
 }
 EXPORT_SYMBOL_IF_KUNIT(kvmmu_memslot_space_init);
@@ -137,7 +139,7 @@ void kvmmu_memslot_space_destroy(struct kvmmu_memslot_space *sp)
 
 	hash_for_each_safe(slots->id_hash, bkt, tmp, slot,
 			   id_node[slots->node_idx])
-		kvmmu_memslot_free(slot);
+		kvmmu_memslot_free(sp, slot);
 }
 EXPORT_SYMBOL_IF_KUNIT(kvmmu_memslot_space_destroy);
 
@@ -452,7 +454,7 @@ int kvmmu_set_memory_region(struct kvmmu_memslot_space *sp,
 		kvmmu_replace_memslot(sp, old, NULL);
 		kvmmu_swap_active_memslots(sp, hooks);
 		kvmmu_replace_memslot(sp, invalid, NULL);
-		kvmmu_memslot_free(old);
+		kvmmu_memslot_free(sp, old);
 		kfree(invalid);
 		return 0;
 	}
@@ -501,7 +503,7 @@ int kvmmu_set_memory_region(struct kvmmu_memslot_space *sp,
 		kvmmu_swap_active_memslots(sp, hooks);
 		kvmmu_replace_memslot(sp, invalid, new);
 		kfree(invalid);
-		kvmmu_memslot_free(old);
+		kvmmu_memslot_free(sp, old);
 	} else {
 		/* Create, or a flags-only change: nothing to zap. */
 		kvmmu_activate_memslot(sp, old, new, hooks);

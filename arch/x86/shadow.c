@@ -867,6 +867,7 @@ const struct kvmmu_arch_ops kvmmu_x86_shadow_ops = {
 	.gpa_bits = 48,
 	.readonly_mem = true,
 	.rmap_levels = 1,
+	.rmap_destroy = kvmmu_rmap_destroy,
 	.cache_pages = 2 * PT_LEVELS,
 	.init_vm = shadow_init_vm,
 	.destroy_vm = shadow_destroy_vm,

@@ -83,6 +83,9 @@ struct kvmmu_memslots {
  * @lock: the VM's slots_lock, serialising changes
  * @as_id: the address-space id
  * @rmap_levels: page-size levels each slot gets reverse maps for (0-3)
+ * @rmap_destroy: frees what a non-zero rmap word still owns when its slot
+ *	goes (a VM that went bugged may leave some behind); NULL if rmap
+ *	words own nothing (the format keeps plain words, e.g. Book3S HV)
  */
 struct kvmmu_memslot_space {
 	struct kvmmu_memslots __rcu *active;
@@ -91,6 +94,7 @@ struct kvmmu_memslot_space {
 	struct mutex *lock;	/* the VM's slots_lock */
 	u16 as_id;
 	u8 rmap_levels;
+	void (*rmap_destroy)(unsigned long *head);
 };
 
 /**

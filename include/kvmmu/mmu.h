@@ -110,11 +110,15 @@ struct kvmmu_fault {
  * @gpa_bits: guest-physical address width the tables can map
  * @readonly_mem: whether it honours KVMMU_MEM_READONLY
  * @rmap_levels: page-size levels each memslot keeps reverse maps for
+ * @rmap_destroy: frees what a leftover rmap word owns (see struct
+ *	kvmmu_memslot_space); NULL when the words own nothing
  * @cache_pages: page-table pages one @map or @fault may need
  * @init_vm: allocate the tables' root; may sleep
  * @destroy_vm: free every table; no mapping is left by then; may sleep
  * @init_vcpu: (optional) set up a new vCPU's backend state; may sleep
  * @destroy_vcpu: (optional) tear it down; may sleep
+ * @vm_ioctl: (optional) backend VM ioctls, from the VM's own mm, nothing
+ *	held; -ENOTTY for ones it does not know
  * @vcpu_ioctl: (optional) backend vCPU ioctls, vCPU mutex and SRCU held;
  *	-ENOTTY for ones it does not know
  * @map: install a leaf for a request, replacing any old one (used by the
@@ -145,11 +149,14 @@ struct kvmmu_arch_ops {
 	u8 gpa_bits;
 	bool readonly_mem;
 	u8 rmap_levels;
+	void (*rmap_destroy)(unsigned long *head);
 	int cache_pages;
 	int (*init_vm)(struct kvmmu_vm *vm);
 	void (*destroy_vm)(struct kvmmu_vm *vm);
 	int (*init_vcpu)(struct kvmmu_vcpu *vcpu);
 	void (*destroy_vcpu)(struct kvmmu_vcpu *vcpu);
+	long (*vm_ioctl)(struct kvmmu_vm *vm, unsigned int ioctl,
+			 void __user *argp);
 	long (*vcpu_ioctl)(struct kvmmu_vcpu *vcpu, unsigned int ioctl,
 			   void __user *argp);
 	int (*map)(struct kvmmu_vm *vm, struct kvmmu_page_cache *cache,
@@ -170,6 +177,8 @@ struct kvmmu_arch_ops {
 
 extern const struct kvmmu_arch_ops kvmmu_x86_ept_ops;
 extern const struct kvmmu_arch_ops kvmmu_x86_shadow_ops;
+extern const struct kvmmu_arch_ops kvmmu_ppc_hv_ops;
+extern const struct kvmmu_arch_ops kvmmu_mips_ops;
 int kvmmu_x86_shadow_init(void);
 void kvmmu_x86_shadow_exit(void);
 

@@ -46,6 +46,8 @@ struct kvmmu_vm_stat {
 	atomic64_t pt_writes;
 	atomic64_t guest_faults;
 	atomic64_t rmap_recycled;
+	atomic64_t fast_faults;
+	atomic64_t hpte_evictions;
 };
 
 /**

@@ -81,6 +81,10 @@ struct vm_type_abi {
 static const struct vm_type_abi vm_type_abi[KVMMU_VM_MIPS + 1] = {
 	[KVMMU_VM_X86_EPT] = { .gpa_bits = 48, .memtype = 6 },
 	[KVMMU_VM_X86_SHADOW] = { .gpa_bits = 48, .memtype = 6 },
+	/* WIMG = 0010: memory coherence required */
+	[KVMMU_VM_PPC_HV] = { .gpa_bits = 48, .memtype = 2 },
+	/* cache coherency attribute 3: cacheable, noncoherent */
+	[KVMMU_VM_MIPS] = { .gpa_bits = 48, .memtype = 3 },
 };
 
 /* The documented values of VM type @type (the test fails without). */

@@ -108,7 +108,11 @@ struct kvmmu_vm_stats {
 	__u64 pt_writes;	/* guest writes to its page tables, trapped */
 	__u64 guest_faults;	/* accesses that ended in a guest #PF */
 	__u64 rmap_recycled;	/* rmap chains zapped for growing too long */
-	__u64 reserved[11];
+	/* MIPS: faults the young/dirty fast path resolved (no host lookup) */
+	__u64 fast_faults;
+	/* PowerPC Book3S HV: HPTEs evicted from full groups to make room */
+	__u64 hpte_evictions;
+	__u64 reserved[9];
 };
 
 #define KVMMU_GET_VM_STATS	_IOR(KVMMUIO, 0xe0, struct kvmmu_vm_stats)
@@ -156,7 +160,10 @@ struct kvmmu_access {
 #define KVMMU_ACCESS_FETCH	2	/* an instruction fetch: needs X */
 #define KVMMU_ACCESS_USER	0x80	/* or'ed in: a CPL 3 access */
 
-/* kvmmu_access.result: the guest took a page fault (x86 vector 14) */
+/*
+ * kvmmu_access.result: the guest took a page fault (x86 vector 14; on
+ * KVMMU_VM_PPC_HV a data/instruction storage interrupt, @data = DSISR)
+ */
 #define KVMMU_RESULT_PAGE_FAULT	14
 /* the page-fault error code, as x86 pushes it */
 #define KVMMU_PF_PRESENT	_BITULL(0)	/* protection, not not-present */
@@ -290,5 +297,74 @@ struct kvmmu_paging {
  * need none of this: they are trapped.  ENOTTY on other VM types.
  */
 #define KVMMU_MMU_RESET		_IO(KVMMUIO, 0xe6)
+
+/*
+ * PowerPC Book3S HV (KVMMU_VM_PPC_HV); other VM types: ENOTTY.
+ *
+ * The VM's hashed page table (HPT) is 2^order bytes of 16-byte HPTEs in
+ * groups (PTEGs) of 8.  KVMMU_PPC_ALLOCATE_HTAB (VM ioctl, as KVM's):
+ * in, the order (0: the default, KVMMU_PPC_HPT_ORDER_DEFAULT); out, the
+ * order in effect.  The table is replaced by an empty one: every HPTE,
+ * the guest's included, is gone.  An order outside [MIN, MAX]: EINVAL,
+ * nothing changes.
+ */
+#define KVMMU_PPC_HPT_ORDER_MIN		18
+#define KVMMU_PPC_HPT_ORDER_DEFAULT	18
+#define KVMMU_PPC_HPT_ORDER_MAX		24
+#define KVMMU_PPC_ALLOCATE_HTAB	_IOWR(KVMMUIO, 0xa7, __u32)
+
+/*
+ * The vCPU's MSR: only DR (data relocation), IR (instruction relocation)
+ * and PR (problem state) may be set; anything else is EINVAL.  A vCPU
+ * starts in real mode (MSR 0): guest accesses use guest real addresses,
+ * which the hypervisor maps through the VRMA (HPTEs it enters itself,
+ * VSID KVMMU_PPC_VRMA_VSID, 1 TiB segments).  With DR (IR for fetches)
+ * set, an address is an effective address; kvmmu has no SLB: 1 TiB
+ * segment n (EA bits 63:40) has VSID n.  The guest's own HPTEs are made
+ * with the hypervisor calls below.
+ */
+#define KVMMU_PPC_MSR_DR	_BITULL(4)
+#define KVMMU_PPC_MSR_IR	_BITULL(5)
+#define KVMMU_PPC_MSR_PR	_BITULL(14)
+#define KVMMU_PPC_VRMA_VSID	0x1ffffffULL
+
+#define KVMMU_PPC_GET_MSR	_IOR(KVMMUIO, 0xe9, __u64)
+#define KVMMU_PPC_SET_MSR	_IOW(KVMMUIO, 0xea, __u64)
+
+/*
+ * A PAPR hypervisor call made by the vCPU (KVMMU_PPC_HCALL, vCPU ioctl):
+ * @nr and @args in, @ret (H_* status) and @rets out, as in the guest's
+ * r3 and r4-r7.  HPTE words are in the Power ISA's format (Documentation/
+ * api.rst); the real page number in an HPTE the guest enters or reads is
+ * a guest real page number; the hypervisor keeps the host's.
+ *   H_ENTER(flags, pte_index, pteh, ptel): rets[0] = the index used
+ *   H_REMOVE(flags, pte_index, avpn): rets[0..1] = the old HPTE
+ *   H_READ(flags, pte_index): rets[0..1] = the HPTE
+ *   H_CLEAR_REF / H_CLEAR_MOD(flags, pte_index): rets[0] = old ptel;
+ *	clears R / C.
+ * An unknown @nr: @ret H_FUNCTION.  The ioctl itself fails only for a bad
+ * pointer (EFAULT) or non-zero @reserved (EINVAL).
+ */
+struct kvmmu_ppc_hcall {
+	__u64 nr;
+	__u64 args[4];
+	__s64 ret;
+	__u64 rets[2];
+	__u64 reserved[2];
+};
+
+#define KVMMU_PPC_H_REMOVE	0x04
+#define KVMMU_PPC_H_ENTER	0x08
+#define KVMMU_PPC_H_READ	0x18
+#define KVMMU_PPC_H_CLEAR_MOD	0x30
+#define KVMMU_PPC_H_CLEAR_REF	0x2c
+
+#define KVMMU_PPC_H_SUCCESS	0
+#define KVMMU_PPC_H_FUNCTION	(-2)
+#define KVMMU_PPC_H_PARAMETER	(-4)
+#define KVMMU_PPC_H_NOT_FOUND	(-5)
+#define KVMMU_PPC_H_PTEG_FULL	(-6)
+
+#define KVMMU_PPC_HCALL		_IOWR(KVMMUIO, 0xe8, struct kvmmu_ppc_hcall)
 
 #endif /* _UAPI_LINUX_KVMMU_H */
