@@ -231,6 +231,7 @@ int kvmmu_mmu_fault(struct kvmmu_vcpu *vcpu, u64 gfn,
 	req.pfn = f.pfn;
 	req.writable = f.writable;
 	req.executable = true;
+	req.write = f.write;
 	req.refcounted = f.page;
 
 	spin_lock(&vm->mmu_lock);

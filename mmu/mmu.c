@@ -40,7 +40,9 @@
 void kvmmu_mmu_invalidate_begin(struct kvmmu_vm *vm)
 {
 	lockdep_assert_held(&vm->mmu_lock);
-	vm->mmu_invalidate_in_progress++;
+	/* Read without mmu_lock by kvmmu_mmu_invalidate_retry_unlocked(). */
+	WRITE_ONCE(vm->mmu_invalidate_in_progress,
+		   vm->mmu_invalidate_in_progress + 1);
 	if (vm->mmu_invalidate_in_progress == 1) {
 		vm->mmu_invalidate_range_start = KVMMU_INVALID_GFN;
 		vm->mmu_invalidate_range_end = KVMMU_INVALID_GFN;
@@ -76,12 +78,16 @@ void kvmmu_mmu_invalidate_end(struct kvmmu_vm *vm)
 	 * seq moves before in_progress drops: a fault that finds no
 	 * invalidation in progress is sure to see the new seq.
 	 */
-	vm->mmu_invalidate_seq++;
-	/* Pairs with smp_rmb() in kvmmu_mmu_fault(). */
+	WRITE_ONCE(vm->mmu_invalidate_seq, vm->mmu_invalidate_seq + 1);
+	/*
+	 * Pairs with smp_rmb() in kvmmu_faultin_pfn() and
+	 * kvmmu_mmu_invalidate_retry_unlocked().
+	 */
 	smp_wmb();
 	if (kvmmu_bug_on(!vm->mmu_invalidate_in_progress, vm))
 		return;
-	vm->mmu_invalidate_in_progress--;
+	WRITE_ONCE(vm->mmu_invalidate_in_progress,
+		   vm->mmu_invalidate_in_progress - 1);
 }
 EXPORT_SYMBOL_IF_KUNIT(kvmmu_mmu_invalidate_end);
 
@@ -108,6 +114,34 @@ bool kvmmu_mmu_invalidate_retry(struct kvmmu_vm *vm, unsigned long mmu_seq,
 	return vm->mmu_invalidate_seq != mmu_seq;
 }
 EXPORT_SYMBOL_IF_KUNIT(kvmmu_mmu_invalidate_retry);
+
+/**
+ * kvmmu_mmu_invalidate_retry_unlocked() - the retry check without mmu_lock
+ * @vm: the VM
+ * @mmu_seq: mmu_invalidate_seq as sampled before the pfn lookup
+ *
+ * For a backend whose fault path installs a mapping under a lock of its
+ * own, which every invalidation takes (after invalidate_range_start
+ * counted it in progress, under mmu_lock) before it removes the mappings
+ * of that page: Book3S HV's per-page rmap lock.  Holding that lock orders
+ * this check after any invalidation that has already gone through the
+ * page, so such an invalidation is seen as in progress or as a new seq.
+ * Without mmu_lock the range is not stable, so any invalidation in
+ * progress means retry.
+ *
+ * Return: true if an invalidation is in progress or one ended since
+ * @mmu_seq was sampled.
+ */
+bool kvmmu_mmu_invalidate_retry_unlocked(struct kvmmu_vm *vm,
+					 unsigned long mmu_seq)
+{
+	if (unlikely(READ_ONCE(vm->mmu_invalidate_in_progress)))
+		return true;
+	/* Pairs with smp_wmb() in kvmmu_mmu_invalidate_end(). */
+	smp_rmb();
+	return READ_ONCE(vm->mmu_invalidate_seq) != mmu_seq;
+}
+EXPORT_SYMBOL_IF_KUNIT(kvmmu_mmu_invalidate_retry_unlocked);
 
 /*
  * Guest accesses are performed under mmu_lock against the tables

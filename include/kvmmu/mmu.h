@@ -32,6 +32,8 @@ struct kvmmu_map_request {
 	unsigned long pfn;
 	bool writable;
 	bool executable;
+	/* the faulting access writes (a format may map clean pages read-only) */
+	bool write;
 	/*
 	 * The pfn has a struct page the host refcounts (it came from GUP), so
 	 * accessed/dirty state may be handed back to it when the mapping
@@ -196,6 +198,8 @@ void kvmmu_mmu_invalidate_range_add(struct kvmmu_vm *vm, u64 start, u64 end);
 void kvmmu_mmu_invalidate_end(struct kvmmu_vm *vm);
 bool kvmmu_mmu_invalidate_retry(struct kvmmu_vm *vm, unsigned long mmu_seq,
 				u64 gfn);
+bool kvmmu_mmu_invalidate_retry_unlocked(struct kvmmu_vm *vm,
+					 unsigned long mmu_seq);
 void kvmmu_flush_remote_tlbs(struct kvmmu_vm *vm);
 void kvmmu_mmu_leaf_dropped(unsigned long pfn, bool refcounted, bool accessed,
 			    bool dirty);
