@@ -85,6 +85,7 @@ static struct {
 	bool bench;
 	const char *sizes;
 	unsigned int reps;
+	int type;		/* KVMMU_VM_*; -1: every type offered (bench) */
 } opt = {
 	.size = 64 * MIB,
 	.duration = 40,
@@ -92,7 +93,18 @@ static struct {
 	.stride = PG,
 	.sizes = "16,64,256",
 	.reps = 5,
+	.type = -1,
 };
+
+/* KVMMU_VM_* by name, as the test harness names them. */
+static const char *const type_names[] = {
+	[KVMMU_VM_X86_EPT] = "x86_ept",
+	[KVMMU_VM_X86_SHADOW] = "x86_shadow",
+	[KVMMU_VM_PPC_HV] = "ppc_hv",
+	[KVMMU_VM_MIPS] = "mips",
+};
+
+#define NR_TYPES	ARRAY_SIZE(type_names)
 
 static int vm_fd = -1;
 static int main_vcpu = -1;
@@ -1143,7 +1155,7 @@ out:
 
 /* ------------------------------------------------------------ demo */
 
-static int setup_vm(unsigned int nvcpus)
+static int setup_vm(int type, unsigned int nvcpus)
 {
 	int dev, i, fd;
 
@@ -1153,10 +1165,10 @@ static int setup_vm(unsigned int nvcpus)
 			strerror(errno));
 		return -1;
 	}
-	vm_fd = ioctl(dev, KVMMU_CREATE_VM, KVMMU_VM_X86_EPT);
+	vm_fd = ioctl(dev, KVMMU_CREATE_VM, type);
 	if (vm_fd < 0) {
-		fprintf(stderr, "kvmmu-demo: KVMMU_CREATE_VM: %s\n",
-			strerror(errno));
+		fprintf(stderr, "kvmmu-demo: KVMMU_CREATE_VM %s: %s\n",
+			type_names[type], strerror(errno));
 		close(dev);
 		return -1;
 	}
@@ -1251,7 +1263,8 @@ static int run_demo(void)
 	say("  workload [%#llx, +%#lx)  ksm [%#llx, +%#lx)  host [%#llx, +%#lx)\n",
 	    U64(GPA_BASE), wl_size, U64(GPA_BASE) + ksm_off,
 	    ksm_size, U64(GPA_BASE) + host_off, host_size);
-	if (setup_vm(opt.workers + 1) ||
+	if (setup_vm(opt.type < 0 ? KVMMU_VM_X86_EPT : opt.type,
+		     opt.workers + 1) ||
 	    set_region(0, GPA_BASE, opt.size, ram))
 		return 1;
 	swap_setup(2 * opt.size);
@@ -1449,37 +1462,42 @@ static int bench_guest(size_t size, uint64_t seed, struct bench_sample *s)
 	return 0;
 }
 
-static int run_bench(void)
+/* The VM types offered, as a mask of BIT(KVMMU_VM_*). */
+static unsigned long offered_types(void)
+{
+	int dev = open(KVMMU_DEV, O_RDWR | O_CLOEXEC);
+	long mask;
+
+	if (dev < 0)
+		return 0;
+	mask = ioctl(dev, KVMMU_CHECK_EXTENSION, KVMMU_CAP_VM_TYPES);
+	close(dev);
+	return mask > 0 ? mask : 0;
+}
+
+#define BENCH_MAX_SIZES	8
+
+/* First-touch rate of each size for each type, for the closing table. */
+static double bench_first[NR_TYPES][BENCH_MAX_SIZES];
+
+/* The size table for one VM type; its first-touch medians go to @first. */
+static int bench_type(int type, double *first)
 {
 	struct bench_sample s[16];
 	unsigned long mib, n;
 	const char *c = opt.sizes;
 	double g1, h1, g2, h2;
-	unsigned int r;
+	unsigned int r, k = 0;
 	char *end;
 
-	opt.workers = 0;
-	if (setup_vm(1))
+	if (setup_vm(type, 1))
 		return 1;
-	clock_gettime(CLOCK_MONOTONIC, &t_start);
-	say("kvmmu-demo --bench: one 8-byte write per 4 KiB page of anonymous memory\n");
-	say("  (%s), median of %u runs.  guest: KVMMU_RUN_WORKLOAD, rate\n",
-	    opt.thp ? "THP allowed" : "MADV_NOHUGEPAGE", opt.reps);
-	say("  from its ns; process: a store loop timed with clock_gettime.\n");
-	say("  Second pass: the same memory, now mapped; fastest of %d rounds\n",
-	    BENCH_ROUNDS);
-	say("  of >= %d accesses.\n", BENCH_MIN);
-	say("%6s | %-41s | %s\n", "", "  first touch of fresh memory",
-	    "  second pass (mapped)");
-	say("%6s | %12s %12s %6s %8s | %12s %12s %6s %7s\n", "MiB",
-	    "guest pg/s", "process pg/s", "ratio", "faults",
-	    "guest pg/s", "process pg/s", "ratio", "faults");
 	/* A discarded sample: the first one runs slow under TCG. */
 	if (bench_host(16 * MIB, &s[0]) || bench_guest(16 * MIB, 0, &s[0])) {
-		say("bench: warm-up failed\n");
+		say("bench: %s: warm-up failed\n", type_names[type]);
 		return 1;
 	}
-	while (*c) {
+	while (*c && k < BENCH_MAX_SIZES) {
 		mib = strtoul(c, &end, 10);
 		if (end == c || !mib)
 			break;
@@ -1488,7 +1506,8 @@ static int run_bench(void)
 		for (r = 0; r < opt.reps; r++) {
 			if (bench_host(mib * MIB, &s[r]) ||
 			    bench_guest(mib * MIB, r * 2 + 1, &s[r])) {
-				say("bench: %lu MiB run %u failed\n", mib, r);
+				say("bench: %s: %lu MiB run %u failed\n",
+				    type_names[type], mib, r);
 				return 1;
 			}
 		}
@@ -1496,16 +1515,65 @@ static int run_bench(void)
 		h1 = median(s, opt.reps, offsetof(struct bench_sample, host1));
 		g2 = median(s, opt.reps, offsetof(struct bench_sample, guest2));
 		h2 = median(s, opt.reps, offsetof(struct bench_sample, host2));
-		say("%6lu | %12.0f %12.0f %6.2f %8llu | %12.0f %12.0f %6.2f %7llu\n",
-		    mib, g1, h1, g1 / h1, U64(s[0].faults1), g2, h2,
-		    g2 / h2, U64(s[0].faults2));
+		first[k++] = g1;
+		say("%-10s %6lu | %12.0f %12.0f %6.2f %8llu | %12.0f %12.0f %6.2f %7llu\n",
+		    type_names[type], mib, g1, h1, g1 / h1, U64(s[0].faults1),
+		    g2, h2, g2 / h2, U64(s[0].faults2));
 		if (s[0].faults1 < n)
 			say("  note: %llu faults for %lu fresh pages\n",
 			    U64(s[0].faults1), n);
 	}
-	say("ratio: guest rate / process rate (1.00 = as fast as the process's own access)\n");
 	close(main_vcpu);
 	close(vm_fd);
+	return 0;
+}
+
+static int run_bench(void)
+{
+	unsigned long mask = offered_types();
+	unsigned int t, k, nsizes = 0;
+	const char *c;
+
+	opt.workers = 0;
+	if (opt.type >= 0)
+		mask &= 1UL << opt.type;
+	if (!mask) {
+		fprintf(stderr, "kvmmu-demo: no such VM type offered\n");
+		return 1;
+	}
+	for (c = opt.sizes; *c; c++)
+		nsizes += *c == ',';
+	nsizes = nsizes + 1 < BENCH_MAX_SIZES ? nsizes + 1 : BENCH_MAX_SIZES;
+	clock_gettime(CLOCK_MONOTONIC, &t_start);
+	say("kvmmu-demo --bench: one 8-byte write per 4 KiB page of anonymous memory\n");
+	say("  (%s), median of %u runs.  guest: KVMMU_RUN_WORKLOAD, rate\n",
+	    opt.thp ? "THP allowed" : "MADV_NOHUGEPAGE", opt.reps);
+	say("  from its ns; process: a store loop timed with clock_gettime.\n");
+	say("  Second pass: the same memory, now mapped; fastest of %d rounds\n",
+	    BENCH_ROUNDS);
+	say("  of >= %d accesses.  One VM type after the other, same run.\n",
+	    BENCH_MIN);
+	say("%-10s %6s | %-41s | %s\n", "", "", "  first touch of fresh memory",
+	    "  second pass (mapped)");
+	say("%-10s %6s | %12s %12s %6s %8s | %12s %12s %6s %7s\n", "type",
+	    "MiB", "guest pg/s", "process pg/s", "ratio", "faults",
+	    "guest pg/s", "process pg/s", "ratio", "faults");
+	for (t = 0; t < NR_TYPES; t++)
+		if (mask & (1UL << t) && bench_type(t, bench_first[t]))
+			return 1;
+	say("ratio: guest rate / process rate (1.00 = as fast as the process's own access)\n");
+	if (!(mask & 1UL << KVMMU_VM_X86_EPT) || mask == 1UL << KVMMU_VM_X86_EPT)
+		return failures() ? 1 : 0;
+	say("first-touch rate relative to x86_ept, per size:\n");
+	for (t = 1; t < NR_TYPES; t++) {
+		if (!(mask & (1UL << t)))
+			continue;
+		say("  %-10s", type_names[t]);
+		for (k = 0; k < nsizes; k++)
+			say(" %6.2f", bench_first[t][k] /
+			    bench_first[KVMMU_VM_X86_EPT][k]);
+		say("\n");
+	}
 	return failures() ? 1 : 0;
 }
 
@@ -1522,7 +1590,9 @@ static void print_usage(FILE *f)
 		"      --thp            allow transparent huge pages under guest RAM\n"
 		"      --bench          measure fault-in and access rates instead\n"
 		"      --sizes LIST     bench sizes in MiB (default 16,64,256)\n"
-		"      --reps N         bench repetitions per size (default 5)\n");
+		"      --reps N         bench repetitions per size (default 5)\n"
+		"      --type NAME      VM type: x86_ept, x86_shadow, ppc_hv, mips\n"
+		"                       (demo default x86_ept; bench default: all)\n");
 }
 
 int main(int argc, char **argv)
@@ -1536,9 +1606,11 @@ int main(int argc, char **argv)
 		{ "bench", no_argument, NULL, 'b' },
 		{ "sizes", required_argument, NULL, 'z' },
 		{ "reps", required_argument, NULL, 'r' },
+		{ "type", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ }
 	};
+	unsigned int i;
 	int c, ret;
 
 	while ((c = getopt_long(argc, argv, "s:d:t:h", longopts, NULL)) != -1) {
@@ -1566,6 +1638,15 @@ int main(int argc, char **argv)
 			break;
 		case 'r':
 			opt.reps = strtoul(optarg, NULL, 0);
+			break;
+		case 'T':
+			for (i = 0; i < NR_TYPES; i++)
+				if (!strcmp(optarg, type_names[i]))
+					opt.type = i;
+			if (opt.type < 0) {
+				print_usage(stderr);
+				return 2;
+			}
 			break;
 		case 'h':
 			print_usage(stdout);
