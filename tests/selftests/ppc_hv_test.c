@@ -1,0 +1,1949 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * PowerPC Book3S HV (KVMMU_VM_PPC_HV): the hashed page table as the guest
+ * drives it through hypervisor calls, and as the hypervisor keeps it
+ * coherent with the host.
+ *
+ * The test computes what the guest kernel would: the hash of an effective
+ * address (1 TiB segments, VSID = EA >> 40, 4 KiB pages), its primary and
+ * secondary PTEG, and the HPTE words in the Power ISA 2.07 format.  The
+ * hypervisor must find the guest's entries where the hardware would, and
+ * nowhere else.
+ *
+ * Covered: KVMMU_PPC_ALLOCATE_HTAB, KVMMU_PPC_GET/SET_MSR and the hcall
+ * ABI (H_ENTER, H_REMOVE, H_READ, H_CLEAR_REF, H_CLEAR_MOD, bad inputs
+ * that change nothing, full PTEGs); data storage interrupts and their
+ * DSISR (no HPTE, protection, store); pp permissions for the supervisor
+ * and problem state (MSR.PR or a user access), and N for fetches; DR and
+ * IR separately; R and C as the guest sees them; idle page tracking;
+ * VRMA entries evicted from full groups in real mode, never the guest's;
+ * several effective addresses on one guest real page under DONTNEED,
+ * KSM, migration, swap, fork and mprotect; and a multi-vCPU stress of
+ * hcall remaps and host invalidations against checked reads.
+ *
+ * Runs as root (pfns, swap, KSM).  The whole program skips if the module
+ * offers no PPC HV VMs; a test whose host feature is absent skips.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "kvmmu_util.h"
+#include "kvmmu_host.h"
+
+#ifndef MADV_PAGEOUT
+#define MADV_PAGEOUT	21
+#endif
+
+#define PG		PAGE_SIZE_4K
+#define QWORDS		(PG / 8)
+
+/*
+ * Guest real memory: 256 MiB at 0 (only the pages a test uses are ever
+ * touched).  Data pages come from [4 MiB, 5 MiB): their VRMA entries hash
+ * to PTEGs 0x300-0x4ff of the default table, which the guest's own
+ * mappings (segment 1, pages 0x10-0xff: PTEGs 0x10-0xff and 0x700-0x7ef)
+ * never use.
+ */
+#define RAM_SIZE	(256ULL << 20)
+#define DATA_GRA	0x400000ULL
+#define DATA_END	0x500000ULL
+
+/* Effective addresses of the guest's own mappings. */
+#define SEG(n)		((__u64)(n) << 40)
+#define EA(n)		(SEG(1) + ((0x10ULL + (n)) << 12))
+
+/* HPTE first doubleword (v) */
+#define V_VALID		_BITULL(0)
+#define V_SECONDARY	_BITULL(1)
+#define V_LARGE		_BITULL(2)
+#define V_BOLTED	_BITULL(4)
+#define V_AVPN		0x3fffffffffffff80ULL
+#define V_1TB		_BITULL(62)
+/* HPTE second doubleword (r) */
+#define R_PP		3ULL
+#define R_N		_BITULL(2)
+#define R_M		_BITULL(4)
+#define R_I		_BITULL(5)
+#define R_C		_BITULL(7)
+#define R_R		_BITULL(8)
+#define R_RPN		0x0ffffffffffff000ULL
+#define PP_RW_NONE	0ULL	/* supervisor read-write, user none */
+#define PP_RW_RO	1ULL	/* supervisor read-write, user read-only */
+#define PP_RW_RW	2ULL
+#define PP_RO_RO	3ULL
+
+#define H_EXACT		_BITULL(63 - 56)
+#define H_AVPN		_BITULL(63 - 32)
+
+#define DSISR_NOHPTE	0x40000000ULL
+#define DSISR_PROT	0x08000000ULL
+#define DSISR_STORE	0x02000000ULL
+#define SRR1_ISI_N	0x10000000ULL	/* fetch from no-execute (or guarded) */
+
+#define MSR_DR		KVMMU_PPC_MSR_DR
+#define MSR_IR		KVMMU_PPC_MSR_IR
+#define MSR_PR		KVMMU_PPC_MSR_PR
+
+#define RD		KVMMU_ACCESS_READ
+#define WR		KVMMU_ACCESS_WRITE
+#define FE		KVMMU_ACCESS_FETCH
+#define USR		KVMMU_ACCESS_USER
+#define PF		KVMMU_RESULT_PAGE_FAULT
+
+#define WIMG_M		2	/* TRANSLATE memtype: memory coherence */
+
+#define PM_PFN		((1ULL << 55) - 1)
+#define PM_SWAP		_BITULL(62)
+#define PM_PRESENT	_BITULL(63)
+
+#define KSM_DIR		"/sys/kernel/mm/ksm/"
+#define PAGE_IDLE	"/sys/kernel/mm/page_idle/bitmap"
+
+/* Run the tests in the order they are defined. */
+static void __attribute__((constructor(101))) tests_in_file_order(void)
+{
+	__constructor_order_forward = true;
+}
+
+/* What the VMM puts in the qword at guest real address @gra. */
+static __u64 val(unsigned int tag, __u64 gra)
+{
+	return 0x5bULL << 56 | (__u64)tag << 32 | gra;
+}
+
+static __u64 peek(const void *p)
+{
+	return __atomic_load_n((const __u64 *)p, __ATOMIC_RELAXED);
+}
+
+static void poke(void *p, __u64 v)
+{
+	__atomic_store_n((__u64 *)p, v, __ATOMIC_RELAXED);
+}
+
+/* ------------------------------------------------------------------ */
+/* The hashed page table, as the guest computes it */
+
+static __u64 npteg(unsigned int order)
+{
+	return 1ULL << (order - 7);
+}
+
+static __u64 vpn(__u64 ea)
+{
+	return (ea >> 40) << 28 | (ea & ((1ULL << 40) - 1)) >> 12;
+}
+
+static __u64 hash(__u64 ea)
+{
+	__u64 vsid = ea >> 40;
+
+	return vsid ^ (vsid << 25) ^ ((ea & ((1ULL << 40) - 1)) >> 12);
+}
+
+/* The first HPTE index of @ea's primary (or secondary) PTEG. */
+static __u64 pteg_of(__u64 ea, unsigned int order, bool secondary)
+{
+	__u64 h = secondary ? ~hash(ea) : hash(ea);
+
+	return (h & (npteg(order) - 1)) * 8;
+}
+
+/* The same for a real-mode access to @gra, through the VRMA. */
+static __u64 vrma_pteg(__u64 gra, unsigned int order, bool secondary)
+{
+	return pteg_of(KVMMU_PPC_VRMA_VSID << 40 | gra, order, secondary);
+}
+
+static __u64 hpte_v(__u64 ea, bool secondary)
+{
+	return ((vpn(ea) >> 11) << 7 & V_AVPN) | V_1TB | V_VALID |
+	       (secondary ? V_SECONDARY : 0);
+}
+
+static __u64 hpte_r(__u64 gra, __u64 pp)
+{
+	return (gra & R_RPN) | R_M | pp;
+}
+
+/* ------------------------------------------------------------------ */
+/* vCPU helpers */
+
+static int set_msr(int vcpu, __u64 msr)
+{
+	return kvmmu_ioctl(vcpu, KVMMU_PPC_SET_MSR, &msr);
+}
+
+static __u64 get_msr(struct __test_metadata *_metadata, int vcpu)
+{
+	__u64 msr = 0xa5a5a5a5a5a5a5a5ULL;
+
+	EXPECT_EQ(0, kvmmu_ioctl(vcpu, KVMMU_PPC_GET_MSR, &msr));
+	return msr;
+}
+
+/* An hcall; returns the ioctl's error, or 0 with @h filled in. */
+static int hcall(int vcpu, struct kvmmu_ppc_hcall *h, __u64 nr, __u64 a0,
+		 __u64 a1, __u64 a2, __u64 a3)
+{
+	memset(h, 0, sizeof(*h));
+	h->nr = nr;
+	h->args[0] = a0;
+	h->args[1] = a1;
+	h->args[2] = a2;
+	h->args[3] = a3;
+	h->ret = 0x7777;	/* the kernel must overwrite it */
+	return kvmmu_ioctl(vcpu, KVMMU_PPC_HCALL, h);
+}
+
+/* An hcall's H_* status (or the ioctl's -errno, which is never one). */
+static long hc(int vcpu, __u64 nr, __u64 a0, __u64 a1, __u64 a2, __u64 a3,
+	       __u64 *rets)
+{
+	struct kvmmu_ppc_hcall h;
+	int r = hcall(vcpu, &h, nr, a0, a1, a2, a3);
+
+	if (r)
+		return 1000 + r;
+	if (rets) {
+		rets[0] = h.rets[0];
+		rets[1] = h.rets[1];
+	}
+	return h.ret;
+}
+
+static long h_enter(int vcpu, __u64 flags, __u64 idx, __u64 v, __u64 r,
+		    __u64 *used)
+{
+	__u64 rets[2] = { ~0ULL, ~0ULL };
+	long ret = hc(vcpu, KVMMU_PPC_H_ENTER, flags, idx, v, r, rets);
+
+	if (used)
+		*used = rets[0];
+	return ret;
+}
+
+static long h_read(int vcpu, __u64 idx, __u64 *v, __u64 *r)
+{
+	__u64 rets[2] = { ~0ULL, ~0ULL };
+	long ret = hc(vcpu, KVMMU_PPC_H_READ, 0, idx, 0, 0, rets);
+
+	*v = rets[0];
+	*r = rets[1];
+	return ret;
+}
+
+static long h_remove(int vcpu, __u64 idx, __u64 *rets)
+{
+	return hc(vcpu, KVMMU_PPC_H_REMOVE, 0, idx, 0, 0, rets);
+}
+
+/*
+ * The guest maps @ea onto @gra with @pp (and @rflags): H_ENTER into any
+ * free slot of the primary PTEG, else of the secondary one, as Linux's
+ * hash fault handler does.  Returns the HPTE index.
+ */
+static __u64 map_ea(struct __test_metadata *_metadata, int vcpu,
+		    unsigned int order, __u64 ea, __u64 gra, __u64 pp,
+		    __u64 rflags)
+{
+	__u64 idx = ~0ULL;
+	long ret;
+
+	ret = h_enter(vcpu, 0, pteg_of(ea, order, false), hpte_v(ea, false),
+		      hpte_r(gra, pp) | rflags, &idx);
+	if (ret == KVMMU_PPC_H_PTEG_FULL)
+		ret = h_enter(vcpu, 0, pteg_of(ea, order, true),
+			      hpte_v(ea, true), hpte_r(gra, pp) | rflags,
+			      &idx);
+	EXPECT_EQ(KVMMU_PPC_H_SUCCESS, ret)
+		TH_LOG("H_ENTER of ea %#llx -> %#llx: %ld",
+		       (unsigned long long)ea, (unsigned long long)gra, ret);
+	return idx;
+}
+
+static int access_batch(int vcpu, struct kvmmu_access *a, unsigned int n)
+{
+	struct kvmmu_access_batch b = {
+		.nr = n,
+		.accesses = (uintptr_t)a,
+		.nr_done = 0xdead,
+	};
+	int r = kvmmu_ioctl(vcpu, KVMMU_GUEST_ACCESS, &b);
+
+	if (!r && b.nr_done != n)
+		return -EPROTO;
+	return r;
+}
+
+/* One access; the ioctl's error, if any, replaces the result. */
+static struct kvmmu_access one(int vcpu, int type, __u64 addr, int size,
+			       __u64 data)
+{
+	struct kvmmu_access a = {
+		.gpa = addr,
+		.data = data,
+		.type = type,
+		.size = size,
+		.faults = 0xffff,
+		.result = 1,
+	};
+	int r = access_batch(vcpu, &a, 1);
+
+	if (r)
+		a.result = r;
+	return a;
+}
+
+static const char *tname(int type)
+{
+	static const char * const names[] = {
+		"read", "write", "fetch", "?",
+		"user read", "user write", "user fetch", "user ?",
+	};
+
+	return names[(type & 3) | (type & USR ? 4 : 0)];
+}
+
+/* An 8-byte access that must succeed; reads and fetches return @want. */
+static bool acc_ok(struct __test_metadata *_metadata, int vcpu, int type,
+		   __u64 addr, __u64 want)
+{
+	struct kvmmu_access a = one(vcpu, type, addr, 8, want);
+
+	if (!a.result && a.data == want)
+		return true;
+	TH_LOG("%s of %#llx: result %d data %#llx, expected 0 and %#llx",
+	       tname(type), (unsigned long long)addr, a.result,
+	       (unsigned long long)a.data, (unsigned long long)want);
+	return false;
+}
+
+static bool rd_is(struct __test_metadata *_metadata, int vcpu, __u64 addr,
+		  __u64 want)
+{
+	return acc_ok(_metadata, vcpu, RD, addr, want);
+}
+
+static bool wr_ok(struct __test_metadata *_metadata, int vcpu, __u64 addr,
+		  __u64 v)
+{
+	return acc_ok(_metadata, vcpu, WR, addr, v);
+}
+
+/* An access that must end in a storage interrupt with @dsisr. */
+static bool dsi_is(struct __test_metadata *_metadata, int vcpu, int type,
+		   __u64 addr, __u64 dsisr)
+{
+	struct kvmmu_access a = one(vcpu, type, addr, 8, 0x77);
+
+	if (a.result == PF && a.data == dsisr)
+		return true;
+	TH_LOG("%s of %#llx: result %d data %#llx, expected a storage interrupt (%d) with %#llx",
+	       tname(type), (unsigned long long)addr, a.result,
+	       (unsigned long long)a.data, PF, (unsigned long long)dsisr);
+	return false;
+}
+
+/* An access that must fail with -@err. */
+static bool err_is(struct __test_metadata *_metadata, int vcpu, int type,
+		   __u64 addr, int err)
+{
+	struct kvmmu_access a = one(vcpu, type, addr, 8, 0x77);
+
+	if (a.result == err)
+		return true;
+	TH_LOG("%s of %#llx: result %d data %#llx, expected %d",
+	       tname(type), (unsigned long long)addr, a.result,
+	       (unsigned long long)a.data, err);
+	return false;
+}
+
+static struct kvmmu_vm_stats stats(struct __test_metadata *_metadata, int vm)
+{
+	struct kvmmu_vm_stats st;
+
+	memset(&st, 0, sizeof(st));
+	EXPECT_EQ(0, kvmmu_vm_stats(vm, &st));
+	return st;
+}
+
+static __u64 pagemap_raw(const void *addr)
+{
+	__u64 e;
+
+	return read_pagemap(addr, 1, &e) ? 0 : e;
+}
+
+static struct kvmmu_translation xlate(struct __test_metadata *_metadata,
+				      int vcpu, __u64 addr)
+{
+	struct kvmmu_translation t;
+
+	EXPECT_EQ(0, kvmmu_translate(vcpu, addr, &t));
+	return t;
+}
+
+/* @addr translates, as an access would now, to host frame @pfn. */
+static bool maps_pfn(struct __test_metadata *_metadata, int vcpu, __u64 addr,
+		     __u64 pfn)
+{
+	struct kvmmu_translation t;
+	int r = kvmmu_translate(vcpu, addr, &t);
+
+	if (!r && (t.flags & KVMMU_TR_PRESENT) && t.level == 1 &&
+	    t.memtype == WIMG_M && t.pfn == pfn && pfn)
+		return true;
+	TH_LOG("translate %#llx: %d, flags %#x level %u memtype %u pfn %#llx, expected pfn %#llx",
+	       (unsigned long long)addr, r, t.flags, t.level, t.memtype,
+	       (unsigned long long)t.pfn, (unsigned long long)pfn);
+	return false;
+}
+
+/* ------------------------------------------------------------------ */
+/* The fixture: a PPC HV VM, one vCPU, 256 MiB of guest real memory */
+
+struct guest {
+	char *ram;
+	__u64 next_data;
+};
+
+FIXTURE(hv) {
+	int vm;
+	int vcpu;
+	struct guest g;
+	struct host_state hs;
+};
+
+static __u64 *gmem(struct guest *g, __u64 gra)
+{
+	return (__u64 *)(g->ram + gra);
+}
+
+static void fill(struct guest *g, __u64 gra, unsigned int tag)
+{
+	unsigned long i;
+
+	for (i = 0; i < QWORDS; i++)
+		poke(gmem(g, gra) + i, val(tag, gra + i * 8));
+}
+
+static __u64 data_page(struct __test_metadata *_metadata, struct guest *g,
+		       unsigned int tag)
+{
+	__u64 gra = g->next_data;
+
+	ASSERT_GT(DATA_END, gra) TH_LOG("out of data pages");
+	g->next_data += PG;
+	fill(g, gra, tag);
+	return gra;
+}
+
+/* The host frame behind guest real address @gra (0 if none). */
+static __u64 hpfn(struct guest *g, __u64 gra)
+{
+	__u64 e = pagemap_raw(g->ram + gra);
+
+	return e & PM_PRESENT ? e & PM_PFN : 0;
+}
+
+FIXTURE_SETUP(hv)
+{
+	self->vm = kvmmu_create_vm(KVMMU_VM_PPC_HV);
+	ASSERT_LE(0, self->vm) TH_LOG("KVMMU_CREATE_VM(PPC_HV): %s",
+				      strerror(-self->vm));
+	self->vcpu = kvmmu_create_vcpu(self->vm, 0);
+	ASSERT_LE(0, self->vcpu) TH_LOG("KVMMU_CREATE_VCPU: %s",
+					strerror(-self->vcpu));
+	self->g.ram = kvmmu_alloc_anon(RAM_SIZE);
+	ASSERT_NE(MAP_FAILED, self->g.ram);
+	ASSERT_EQ(0, madvise(self->g.ram, RAM_SIZE, MADV_NOHUGEPAGE));
+	ASSERT_EQ(0, kvmmu_set_region(self->vm, 0, 0, 0, RAM_SIZE,
+				      self->g.ram));
+	self->g.next_data = DATA_GRA;
+}
+
+FIXTURE_TEARDOWN(hv)
+{
+	kvmmu_host_restore(&self->hs);
+	close(self->vcpu);
+	close(self->vm);
+	munmap(self->g.ram, RAM_SIZE);
+}
+
+/* ------------------------------------------------------------------ */
+/* 1. The ABI */
+
+/*
+ * Capabilities of a PPC HV VM; the PPC ioctls on an EPT VM and the x86
+ * shadow ioctls on a PPC VM are ENOTTY.
+ */
+TEST(vm_types)
+{
+	struct kvmmu_ppc_hcall h;
+	struct kvmmu_paging p;
+	struct kvmmu_vm_stats st;
+	int vm, ept, vcpu;
+	__u32 order = 0;
+	__u64 msr = 0;
+
+	vm = kvmmu_create_vm(KVMMU_VM_PPC_HV);
+	ASSERT_LE(0, vm) TH_LOG("KVMMU_CREATE_VM(PPC_HV): %s", strerror(-vm));
+	EXPECT_TRUE(ioctl(vm, KVMMU_CHECK_EXTENSION, KVMMU_CAP_VM_TYPES) &
+		    1 << KVMMU_VM_PPC_HV);
+	EXPECT_EQ(48, ioctl(vm, KVMMU_CHECK_EXTENSION, KVMMU_CAP_GPA_BITS));
+	EXPECT_EQ(1, ioctl(vm, KVMMU_CHECK_EXTENSION, KVMMU_CAP_READONLY_MEM));
+	vcpu = kvmmu_create_vcpu(vm, 0);
+	ASSERT_LE(0, vcpu);
+	EXPECT_EQ(-ENOTTY, kvmmu_ioctl(vcpu, KVMMU_GET_PAGING, &p));
+	EXPECT_EQ(-ENOTTY, kvmmu_ioctl(vcpu, KVMMU_MMU_RESET, NULL));
+	EXPECT_EQ(0, kvmmu_vm_stats(vm, &st));
+	EXPECT_EQ(0, st.fast_faults + st.shadow_pages + st.pt_writes);
+	close(vcpu);
+	close(vm);
+
+	ept = kvmmu_create_vm(KVMMU_VM_X86_EPT);
+	ASSERT_LE(0, ept);
+	EXPECT_EQ(-ENOTTY, kvmmu_ioctl(ept, KVMMU_PPC_ALLOCATE_HTAB, &order));
+	vcpu = kvmmu_create_vcpu(ept, 0);
+	ASSERT_LE(0, vcpu);
+	EXPECT_EQ(-ENOTTY, kvmmu_ioctl(vcpu, KVMMU_PPC_GET_MSR, &msr));
+	EXPECT_EQ(-ENOTTY, kvmmu_ioctl(vcpu, KVMMU_PPC_SET_MSR, &msr));
+	EXPECT_EQ(-ENOTTY, hcall(vcpu, &h, KVMMU_PPC_H_READ, 0, 0, 0, 0));
+	EXPECT_EQ(0, kvmmu_vm_stats(ept, &st));
+	EXPECT_EQ(0, st.hpte_evictions);
+	close(vcpu);
+	close(ept);
+}
+
+/* The HPTE index limit of the table in effect is 2^order / 16. */
+static void expect_order(struct __test_metadata *_metadata, int vcpu,
+			 unsigned int order)
+{
+	__u64 last = (1ULL << (order - 4)) - 1, v, r, ea = EA(0);
+
+	EXPECT_EQ(KVMMU_PPC_H_PARAMETER, h_read(vcpu, last + 1, &v, &r))
+		TH_LOG("order %u: index %#llx", order,
+		       (unsigned long long)last + 1);
+	EXPECT_EQ(KVMMU_PPC_H_SUCCESS, h_read(vcpu, last, &v, &r))
+		TH_LOG("order %u: index %#llx", order,
+		       (unsigned long long)last);
+	EXPECT_EQ(0, v & V_VALID);
+	/* An HPTE entered at the right PTEG of this order is found. */
+	EXPECT_EQ(0, set_msr(vcpu, MSR_DR));
+	EXPECT_EQ(KVMMU_PPC_H_SUCCESS,
+		  h_enter(vcpu, 0, pteg_of(ea, order, false), hpte_v(ea, false),
+			  hpte_r(DATA_GRA, PP_RW_RW), NULL));
+	EXPECT_TRUE(acc_ok(_metadata, vcpu, RD, ea + 8, 0x0123));
+}
+
+/*
+ * ALLOCATE_HTAB: 0 is the default order, [18, 24] are taken, anything
+ * else is EINVAL and leaves the order as it was; once a vCPU exists the
+ * table can no longer be replaced (EBUSY).  The order in effect decides
+ * the index range and the hash mask.
+ */
+TEST(allocate_htab)
+{
+	static const __u32 bad[] = { 1, 12, 17, 25, 26, 64, 0x80000012 };
+	unsigned int i, k;
+	__u32 order;
+	char *mem;
+	int vm, vcpu;
+
+	mem = kvmmu_alloc_anon(DATA_END);
+	ASSERT_NE(MAP_FAILED, mem);
+	poke(mem + DATA_GRA + 8, 0x0123);
+	for (k = 0; k < 3; k++) {
+		static const __u32 want[] = { 18, 19, 24 };
+
+		vm = kvmmu_create_vm(KVMMU_VM_PPC_HV);
+		ASSERT_LE(0, vm);
+		ASSERT_EQ(0, kvmmu_set_region(vm, 0, 0, 0, DATA_END, mem));
+		order = 0;
+		EXPECT_EQ(0, kvmmu_ioctl(vm, KVMMU_PPC_ALLOCATE_HTAB, &order));
+		EXPECT_EQ(KVMMU_PPC_HPT_ORDER_DEFAULT, order);
+		order = want[k];
+		EXPECT_EQ(0, kvmmu_ioctl(vm, KVMMU_PPC_ALLOCATE_HTAB, &order));
+		EXPECT_EQ(want[k], order);
+		for (i = 0; i < ARRAY_SIZE(bad); i++) {
+			order = bad[i];
+			EXPECT_EQ(-EINVAL, kvmmu_ioctl(vm, KVMMU_PPC_ALLOCATE_HTAB,
+						       &order))
+				TH_LOG("order %u", bad[i]);
+		}
+		EXPECT_EQ(-EFAULT, kvmmu_ioctl(vm, KVMMU_PPC_ALLOCATE_HTAB,
+					       (void *)8));
+		vcpu = kvmmu_create_vcpu(vm, 0);
+		ASSERT_LE(0, vcpu);
+		order = want[k];
+		EXPECT_EQ(-EBUSY, kvmmu_ioctl(vm, KVMMU_PPC_ALLOCATE_HTAB,
+					      &order));
+		order = 0;
+		EXPECT_EQ(-EBUSY, kvmmu_ioctl(vm, KVMMU_PPC_ALLOCATE_HTAB,
+					      &order));
+		expect_order(_metadata, vcpu, want[k]);
+		close(vcpu);
+		close(vm);
+	}
+
+	/* Without ALLOCATE_HTAB, the default. */
+	vm = kvmmu_create_vm(KVMMU_VM_PPC_HV);
+	ASSERT_LE(0, vm);
+	ASSERT_EQ(0, kvmmu_set_region(vm, 0, 0, 0, DATA_END, mem));
+	vcpu = kvmmu_create_vcpu(vm, 0);
+	ASSERT_LE(0, vcpu);
+	expect_order(_metadata, vcpu, KVMMU_PPC_HPT_ORDER_DEFAULT);
+	close(vcpu);
+	close(vm);
+	munmap(mem, DATA_END);
+}
+
+/* MSR: 0 at first; DR, IR and PR are settable, every other bit EINVAL. */
+TEST_F(hv, msr)
+{
+	static const __u64 good[] = {
+		MSR_DR, MSR_IR, MSR_PR, MSR_DR | MSR_IR,
+		MSR_DR | MSR_IR | MSR_PR, MSR_PR | MSR_DR, 0,
+	};
+	const __u64 cur = MSR_DR | MSR_PR;
+	int vcpu = self->vcpu, vcpu1;
+	unsigned int i;
+
+	EXPECT_EQ(0, get_msr(_metadata, vcpu));
+	for (i = 0; i < ARRAY_SIZE(good); i++) {
+		EXPECT_EQ(0, set_msr(vcpu, good[i]));
+		EXPECT_EQ(good[i], get_msr(_metadata, vcpu));
+	}
+	ASSERT_EQ(0, set_msr(vcpu, cur));
+	for (i = 0; i < 64; i++) {
+		if (_BITULL(i) & (MSR_DR | MSR_IR | MSR_PR))
+			continue;
+		EXPECT_EQ(-EINVAL, set_msr(vcpu, cur | _BITULL(i)))
+			TH_LOG("MSR bit %u", i);
+		EXPECT_EQ(cur, get_msr(_metadata, vcpu));
+	}
+	EXPECT_EQ(-EFAULT, kvmmu_ioctl(vcpu, KVMMU_PPC_SET_MSR, (void *)8));
+	EXPECT_EQ(-EFAULT, kvmmu_ioctl(vcpu, KVMMU_PPC_GET_MSR, (void *)8));
+	EXPECT_EQ(cur, get_msr(_metadata, vcpu));
+
+	/* Per vCPU. */
+	vcpu1 = kvmmu_create_vcpu(self->vm, 1);
+	ASSERT_LE(0, vcpu1);
+	EXPECT_EQ(0, get_msr(_metadata, vcpu1));
+	close(vcpu1);
+}
+
+/*
+ * The hcall ioctl: unknown hcalls are H_FUNCTION (the ioctl succeeds),
+ * non-zero reserved words EINVAL, a bad pointer EFAULT.
+ */
+TEST_F(hv, hcall_abi)
+{
+	static const __u64 unknown[] = {
+		0, 0x1c, 0x20, 0x28, 0x34, 0x40, 0x400, 0xf000, ~0ULL,
+	};
+	struct kvmmu_ppc_hcall h;
+	__u64 v, r, idx;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(unknown); i++) {
+		EXPECT_EQ(0, hcall(self->vcpu, &h, unknown[i], 0, 0, 0, 0));
+		EXPECT_EQ(KVMMU_PPC_H_FUNCTION, h.ret)
+			TH_LOG("hcall %#llx", (unsigned long long)unknown[i]);
+	}
+	memset(&h, 0, sizeof(h));
+	h.nr = KVMMU_PPC_H_ENTER;
+	h.args[1] = pteg_of(EA(0), 18, false);
+	h.args[2] = hpte_v(EA(0), false);
+	h.args[3] = hpte_r(DATA_GRA, PP_RW_RW);
+	h.reserved[1] = 1;
+	EXPECT_EQ(-EINVAL, kvmmu_ioctl(self->vcpu, KVMMU_PPC_HCALL, &h));
+	h.reserved[1] = 0;
+	h.reserved[0] = 1;
+	EXPECT_EQ(-EINVAL, kvmmu_ioctl(self->vcpu, KVMMU_PPC_HCALL, &h));
+	EXPECT_EQ(-EFAULT, kvmmu_ioctl(self->vcpu, KVMMU_PPC_HCALL, (void *)8));
+	/* Neither entered anything. */
+	for (idx = pteg_of(EA(0), 18, false), i = 0; i < 8; i++) {
+		EXPECT_EQ(KVMMU_PPC_H_SUCCESS, h_read(self->vcpu, idx + i, &v, &r));
+		EXPECT_EQ(0, v & V_VALID);
+	}
+}
+
+/*
+ * H_ENTER into any free slot, H_EXACT, a full PTEG, H_READ of what was
+ * entered (the guest's own words, its real page number), H_REMOVE (the
+ * old words; a second time H_NOT_FOUND), and indexes past the table.
+ */
+TEST_F(hv, hpte_lifecycle)
+{
+	const __u64 base = pteg_of(EA(0), 18, false), nptes = 1ULL << 14;
+	int vcpu = self->vcpu;
+	__u64 v, r, idx, rets[2], gra[9], ea[9];
+	unsigned int i;
+	long ret;
+
+	for (i = 0; i < 9; i++) {
+		gra[i] = data_page(_metadata, &self->g, i + 1);
+		/* Nine EAs with one primary PTEG: segments 1 + 2048 k. */
+		ea[i] = EA(0) + ((__u64)i * 2048 << 40);
+		ASSERT_EQ(base, pteg_of(ea[i], 18, false));
+	}
+
+	/* Exact slot 5 first, then any free slot: 0-4, 6, 7. */
+	EXPECT_EQ(KVMMU_PPC_H_SUCCESS,
+		  h_enter(vcpu, H_EXACT, base + 5, hpte_v(ea[0], false),
+			  hpte_r(gra[0], PP_RW_RW), &idx));
+	EXPECT_EQ(base + 5, idx);
+	for (i = 1; i < 8; i++) {
+		ret = h_enter(vcpu, 0, base + (i & 7), hpte_v(ea[i], false),
+			      hpte_r(gra[i], PP_RW_RW), &idx);
+		EXPECT_EQ(KVMMU_PPC_H_SUCCESS, ret) TH_LOG("entry %u", i);
+		EXPECT_EQ(base + (i < 6 ? i - 1 : i), idx) TH_LOG("entry %u", i);
+	}
+	/* Full: neither any slot nor an exact one. */
+	EXPECT_EQ(KVMMU_PPC_H_PTEG_FULL,
+		  h_enter(vcpu, 0, base, hpte_v(ea[8], false),
+			  hpte_r(gra[8], PP_RW_RW), NULL));
+	EXPECT_EQ(KVMMU_PPC_H_PTEG_FULL,
+		  h_enter(vcpu, H_EXACT, base + 2, hpte_v(ea[8], false),
+			  hpte_r(gra[8], PP_RW_RW), NULL));
+
+	/* Everything as entered, and the guest reaches each page. */
+	ASSERT_EQ(0, set_msr(vcpu, MSR_DR));
+	for (i = 0; i < 8; i++) {
+		idx = base + (i == 0 ? 5 : i < 6 ? i - 1 : i);
+		EXPECT_EQ(KVMMU_PPC_H_SUCCESS, h_read(vcpu, idx, &v, &r));
+		EXPECT_EQ(hpte_v(ea[i], false), v) TH_LOG("entry %u", i);
+		EXPECT_EQ(hpte_r(gra[i], PP_RW_RW), r & ~(R_R | R_C))
+			TH_LOG("entry %u", i);
+		EXPECT_TRUE(rd_is(_metadata, vcpu, ea[i] + 16,
+				  val(i + 1, gra[i] + 16)));
+	}
+	EXPECT_TRUE(dsi_is(_metadata, vcpu, RD, ea[8], DSISR_NOHPTE));
+
+	/* The ninth goes to the secondary PTEG, with H set. */
+	EXPECT_EQ(KVMMU_PPC_H_SUCCESS,
+		  h_enter(vcpu, 0, pteg_of(ea[8], 18, true), hpte_v(ea[8], true),
+			  hpte_r(gra[8], PP_RW_RW), &idx));
+	EXPECT_EQ(pteg_of(ea[8], 18, true), idx & ~7ULL);
+	EXPECT_TRUE(rd_is(_metadata, vcpu, ea[8] + 24, val(9, gra[8] + 24)));
+
+	/* H_REMOVE: the old words; the EA faults; again: H_NOT_FOUND. */
+	EXPECT_EQ(KVMMU_PPC_H_SUCCESS, h_remove(vcpu, base + 3, rets));
+	EXPECT_EQ(hpte_v(ea[4], false), rets[0]);
+	EXPECT_EQ(hpte_r(gra[4], PP_RW_RW), rets[1] & ~(R_R | R_C));
+	EXPECT_TRUE(rets[1] & R_R);	/* the guest read it */
+	EXPECT_EQ(KVMMU_PPC_H_SUCCESS, h_read(vcpu, base + 3, &v, &r));
+	EXPECT_EQ(0, v & V_VALID);
+	EXPECT_TRUE(dsi_is(_metadata, vcpu, RD, ea[4], DSISR_NOHPTE));
+	EXPECT_TRUE(dsi_is(_metadata, vcpu, WR, ea[4] + 8,
+			   DSISR_NOHPTE | DSISR_STORE));
+	EXPECT_EQ(KVMMU_PPC_H_NOT_FOUND, h_remove(vcpu, base + 3, rets));
+	EXPECT_EQ(KVMMU_PPC_H_NOT_FOUND, h_remove(vcpu, base + 64, rets));
+	/* The freed slot is the one "any slot" takes. */
+	EXPECT_EQ(KVMMU_PPC_H_SUCCESS,
+		  h_enter(vcpu, 0, base, hpte_v(ea[4], false),
+			  hpte_r(gra[5], PP_RW_RW), &idx));
+	EXPECT_EQ(base + 3, idx);
+	EXPECT_TRUE(rd_is(_metadata, vcpu, ea[4] + 8, val(6, gra[5] + 8)));
+
+	/* Past the table: H_PARAMETER, nothing changed. */
+	EXPECT_EQ(KVMMU_PPC_H_PARAMETER,
+		  h_enter(vcpu, H_EXACT, nptes, hpte_v(EA(1), false),
+			  hpte_r(gra[0], PP_RW_RW), NULL));
+	EXPECT_EQ(KVMMU_PPC_H_PARAMETER,
+		  h_enter(vcpu, 0, nptes + 8, hpte_v(EA(1), false),
+			  hpte_r(gra[0], PP_RW_RW), NULL));
+	EXPECT_EQ(KVMMU_PPC_H_PARAMETER, h_read(vcpu, nptes, &v, &r));
+	EXPECT_EQ(KVMMU_PPC_H_PARAMETER, h_read(vcpu, ~0ULL, &v, &r));
+	EXPECT_EQ(KVMMU_PPC_H_PARAMETER, h_remove(vcpu, nptes, rets));
+	EXPECT_EQ(KVMMU_PPC_H_PARAMETER,
+		  hc(vcpu, KVMMU_PPC_H_CLEAR_REF, 0, nptes, 0, 0, rets));
+	EXPECT_EQ(KVMMU_PPC_H_PARAMETER,
+		  hc(vcpu, KVMMU_PPC_H_CLEAR_MOD, 0, nptes + 7, 0, 0, rets));
+	for (i = 0; i < 8; i++)
+		EXPECT_TRUE(rd_is(_metadata, vcpu, ea[i] + 16,
+				  i == 4 ? val(6, gra[5] + 16) :
+				  val(i + 1, gra[i] + 16)));
+	EXPECT_TRUE(dsi_is(_metadata, vcpu, RD, EA(1), DSISR_NOHPTE));
+}
+
+/*
+ * Lookups as the hardware does them: an entry in the wrong PTEG, or with
+ * another AVPN, or with H set in the primary group, is not found; an
+ * entry in the secondary group without H neither.  An HPTE for guest real
+ * memory no slot covers faults the access with -ENOENT.
+ */
+TEST_F(hv, hash_lookup)
+{
+	struct guest *g = &self->g;
+	__u64 p = data_page(_metadata, g, 1), idx, v, r;
+	const __u64 ea = EA(0x30), other = EA(0x31);
+	int vcpu = self->vcpu;
+
+	ASSERT_EQ(0, set_msr(vcpu, MSR_DR));
+	/* In the PTEG of another EA. */
+	EXPECT_EQ(KVMMU_PPC_H_SUCCESS,
+		  h_enter(vcpu, 0, pteg_of(other, 18, false), hpte_v(ea, false),
+			  hpte_r(p, PP_RW_RW), &idx));
+	EXPECT_TRUE(dsi_is(_metadata, vcpu, RD, ea, DSISR_NOHPTE));
+	EXPECT_TRUE(dsi_is(_metadata, vcpu, RD, other, DSISR_NOHPTE));
+	EXPECT_EQ(KVMMU_PPC_H_SUCCESS, h_remove(vcpu, idx, NULL));
+	/* In its secondary PTEG without H, in its primary with H. */
+	EXPECT_EQ(KVMMU_PPC_H_SUCCESS,
+		  h_enter(vcpu, 0, pteg_of(ea, 18, true), hpte_v(ea, false),
+			  hpte_r(p, PP_RW_RW), &idx));
+	EXPECT_TRUE(dsi_is(_metadata, vcpu, RD, ea, DSISR_NOHPTE));
+	EXPECT_EQ(KVMMU_PPC_H_SUCCESS, h_remove(vcpu, idx, NULL));
+	EXPECT_EQ(KVMMU_PPC_H_SUCCESS,
+		  h_enter(vcpu, 0, pteg_of(ea, 18, false), hpte_v(ea, true),
+			  hpte_r(p, PP_RW_RW), &idx));
+	EXPECT_TRUE(dsi_is(_metadata, vcpu, RD, ea, DSISR_NOHPTE));
+	EXPECT_EQ(KVMMU_PPC_H_SUCCESS, h_remove(vcpu, idx, NULL));
+	/*
+	 * Another segment whose VPN differs from @ea's only in bits the AVPN
+	 * keeps (2048 segments up: same hash, other AVPN).
+	 */
+	EXPECT_EQ(KVMMU_PPC_H_SUCCESS,
+		  h_enter(vcpu, 0, pteg_of(ea, 18, false),
+			  hpte_v(ea + SEG(2048), false), hpte_r(p, PP_RW_RW),
+			  &idx));
+	EXPECT_TRUE(dsi_is(_metadata, vcpu, RD, ea, DSISR_NOHPTE));
+	EXPECT_TRUE(rd_is(_metadata, vcpu, ea + SEG(2048) + 8, val(1, p + 8)));
+	EXPECT_EQ(KVMMU_PPC_H_SUCCESS, h_remove(vcpu, idx, NULL));
+	EXPECT_TRUE(dsi_is(_metadata, vcpu, RD, ea + SEG(2048), DSISR_NOHPTE));
+
+	/* Right: primary, then secondary. */
+	EXPECT_EQ(KVMMU_PPC_H_SUCCESS,
+		  h_enter(vcpu, 0, pteg_of(ea, 18, false), hpte_v(ea, false),
+			  hpte_r(p, PP_RW_RW), &idx));
+	EXPECT_TRUE(rd_is(_metadata, vcpu, ea + 0xff8, val(1, p + 0xff8)));
+	EXPECT_TRUE(maps_pfn(_metadata, vcpu, ea, hpfn(g, p)));
+	EXPECT_EQ(KVMMU_PPC_H_SUCCESS, h_remove(vcpu, idx, NULL));
+	EXPECT_FALSE(xlate(_metadata, vcpu, ea).flags & KVMMU_TR_PRESENT);
+	EXPECT_EQ(KVMMU_PPC_H_SUCCESS,
+		  h_enter(vcpu, 0, pteg_of(ea, 18, true), hpte_v(ea, true),
+			  hpte_r(p, PP_RW_RW), &idx));
+	EXPECT_TRUE(wr_ok(_metadata, vcpu, ea + 0x800, 0xabc));
+	EXPECT_EQ(0xabc, peek(gmem(g, p + 0x800)));
+	EXPECT_TRUE(maps_pfn(_metadata, vcpu, ea, hpfn(g, p)));
+
+	/* Guest real memory outside every slot. */
+	EXPECT_EQ(KVMMU_PPC_H_SUCCESS,
+		  h_enter(vcpu, 0, pteg_of(other, 18, false),
+			  hpte_v(other, false), hpte_r(RAM_SIZE + PG, PP_RW_RW),
+			  &idx));
+	EXPECT_TRUE(err_is(_metadata, vcpu, RD, other, -ENOENT));
+	EXPECT_EQ(KVMMU_PPC_H_SUCCESS, h_read(vcpu, idx, &v, &r));
+	EXPECT_EQ(hpte_v(other, false), v);
+	EXPECT_EQ(RAM_SIZE + PG, r & R_RPN);
+}
+
+/*
+ * Real mode and relocation: with MSR 0 addresses are guest real; DR turns
+ * data accesses, IR fetches to effective addresses, each on its own.
+ * TRANSLATE follows the same mode.
+ */
+TEST_F(hv, relocation)
+{
+	struct guest *g = &self->g;
+	__u64 p = data_page(_metadata, g, 1), q = data_page(_metadata, g, 2);
+	const __u64 ea = EA(0x40);
+	int vcpu = self->vcpu;
+
+	map_ea(_metadata, vcpu, 18, ea, q, PP_RW_RW, 0);
+	/* Real mode: ea is no guest real address; p is. */
+	EXPECT_TRUE(rd_is(_metadata, vcpu, p + 8, val(1, p + 8)));
+	EXPECT_TRUE(acc_ok(_metadata, vcpu, FE, p + 16, val(1, p + 16)));
+	EXPECT_TRUE(err_is(_metadata, vcpu, RD, ea, -ENOENT));
+	EXPECT_TRUE(maps_pfn(_metadata, vcpu, p, hpfn(g, p)));
+	EXPECT_TRUE(wr_ok(_metadata, vcpu, p + 24, 0x24));
+	EXPECT_EQ(0x24, peek(gmem(g, p + 24)));
+
+	/* DR: data relocated, fetches real. */
+	ASSERT_EQ(0, set_msr(vcpu, MSR_DR));
+	EXPECT_TRUE(rd_is(_metadata, vcpu, ea + 8, val(2, q + 8)));
+	EXPECT_TRUE(dsi_is(_metadata, vcpu, RD, p + 8, DSISR_NOHPTE));
+	EXPECT_TRUE(acc_ok(_metadata, vcpu, FE, p + 16, val(1, p + 16)));
+	EXPECT_TRUE(err_is(_metadata, vcpu, FE, ea, -ENOENT));
+	EXPECT_TRUE(maps_pfn(_metadata, vcpu, ea, hpfn(g, q)));
+
+	/* IR: fetches relocated, data real. */
+	ASSERT_EQ(0, set_msr(vcpu, MSR_IR));
+	EXPECT_TRUE(acc_ok(_metadata, vcpu, FE, ea + 32, val(2, q + 32)));
+	EXPECT_TRUE(rd_is(_metadata, vcpu, p + 32, val(1, p + 32)));
+	EXPECT_TRUE(err_is(_metadata, vcpu, RD, ea, -ENOENT));
+
+	/* Both, and back to real mode. */
+	ASSERT_EQ(0, set_msr(vcpu, MSR_IR | MSR_DR));
+	EXPECT_TRUE(acc_ok(_metadata, vcpu, FE, ea + 40, val(2, q + 40)));
+	EXPECT_TRUE(wr_ok(_metadata, vcpu, ea + 48, 0x48));
+	EXPECT_EQ(0x48, peek(gmem(g, q + 48)));
+	ASSERT_EQ(0, set_msr(vcpu, 0));
+	EXPECT_TRUE(rd_is(_metadata, vcpu, q + 48, 0x48));
+	EXPECT_TRUE(err_is(_metadata, vcpu, WR, ea, -ENOENT));
+}
+
+/*
+ * pp for the supervisor and the problem state, the latter both by
+ * MSR.PR and by KVMMU_ACCESS_USER; denied accesses raise a DSI with
+ * PROTFAULT (and ISSTORE for stores) and change neither memory nor C.
+ * N forbids fetches only.
+ */
+TEST_F(hv, protection)
+{
+	/* [pp][supervisor read, write, user read, write]: allowed? */
+	static const bool allow[4][4] = {
+		{ 1, 1, 0, 0 },
+		{ 1, 1, 1, 0 },
+		{ 1, 1, 1, 1 },
+		{ 1, 0, 1, 0 },
+	};
+	struct guest *g = &self->g;
+	int vcpu = self->vcpu, pr, k, type;
+	__u64 pg[4], idx[4], ea, v, r, want, fx;
+	unsigned int pp, n = 0;
+
+	for (pp = 0; pp < 4; pp++) {
+		pg[pp] = data_page(_metadata, g, pp + 1);
+		idx[pp] = map_ea(_metadata, vcpu, 18, EA(0x50 + pp), pg[pp],
+				 pp, 0);
+	}
+	for (pr = 0; pr < 2; pr++) {
+		ASSERT_EQ(0, set_msr(vcpu, MSR_DR | (pr ? MSR_PR : 0)));
+		for (pp = 0; pp < 4; pp++) {
+			ea = EA(0x50 + pp);
+			for (k = 0; k < 4; k++) {
+				bool user = pr || k >= 2, w = k & 1;
+				__u64 off = 8 * (1 + n++ % 500);
+
+				/* PR set: a supervisor access is a user one. */
+				if (pr && k < 2)
+					continue;
+				type = (w ? WR : RD) | (k >= 2 && !pr ? USR : 0);
+				want = w ? 0xc0de0000ULL + n : val(pp + 1, pg[pp] + off);
+				if (allow[pp][user * 2 + w]) {
+					EXPECT_TRUE(acc_ok(_metadata, vcpu, type,
+							   ea + off, want))
+						TH_LOG("pp %u pr %d", pp, pr);
+					if (w)
+						fill(g, pg[pp], pp + 1);
+					continue;
+				}
+				EXPECT_TRUE(dsi_is(_metadata, vcpu, type, ea + off,
+						   DSISR_PROT | (w ? DSISR_STORE : 0)))
+					TH_LOG("pp %u pr %d", pp, pr);
+				EXPECT_EQ(val(pp + 1, pg[pp] + off),
+					  peek(gmem(g, pg[pp] + off)));
+			}
+		}
+	}
+	/* pp 11 was never written: no C; pp 10 was. */
+	EXPECT_EQ(KVMMU_PPC_H_SUCCESS, h_read(vcpu, idx[PP_RO_RO], &v, &r));
+	EXPECT_EQ(R_R, r & (R_R | R_C));
+	EXPECT_EQ(KVMMU_PPC_H_SUCCESS, h_read(vcpu, idx[PP_RW_RW], &v, &r));
+	EXPECT_EQ(R_R | R_C, r & (R_R | R_C));
+
+	/* N: data accesses go, fetches fault; without N they go. */
+	fx = data_page(_metadata, g, 7);
+	map_ea(_metadata, vcpu, 18, EA(0x60), fx, PP_RW_RW, R_N);
+	map_ea(_metadata, vcpu, 18, EA(0x61), fx, PP_RW_RW, 0);
+	ASSERT_EQ(0, set_msr(vcpu, MSR_DR | MSR_IR));
+	EXPECT_TRUE(rd_is(_metadata, vcpu, EA(0x60) + 8, val(7, fx + 8)));
+	EXPECT_TRUE(dsi_is(_metadata, vcpu, FE, EA(0x60) + 8, SRR1_ISI_N));
+	EXPECT_TRUE(acc_ok(_metadata, vcpu, FE, EA(0x61) + 8, val(7, fx + 8)));
+	EXPECT_TRUE(dsi_is(_metadata, vcpu, FE, EA(0x62), DSISR_NOHPTE));
+	/* A user fetch of a pp 00 page is a protection fault. */
+	EXPECT_TRUE(dsi_is(_metadata, vcpu, FE | USR, EA(0x50), DSISR_PROT));
+	EXPECT_TRUE(acc_ok(_metadata, vcpu, FE | USR, EA(0x52) + 8,
+			   val(3, pg[2] + 8)));
+	/* N applies to the EA, not the page: without IR the fetch is real. */
+	ASSERT_EQ(0, set_msr(vcpu, MSR_DR));
+	EXPECT_TRUE(acc_ok(_metadata, vcpu, FE, fx + 8, val(7, fx + 8)));
+}
+
+/* The R and C bits of the HPTE used, as H_READ and H_CLEAR_* show them. */
+static __u64 rc_of(struct __test_metadata *_metadata, int vcpu, __u64 idx)
+{
+	__u64 v = 0, r = 0;
+
+	EXPECT_EQ(KVMMU_PPC_H_SUCCESS, h_read(vcpu, idx, &v, &r));
+	EXPECT_TRUE(v & V_VALID);
+	return r & (R_R | R_C);
+}
+
+/*
+ * R is set by any access through the HPTE, C by writes; H_CLEAR_REF and
+ * H_CLEAR_MOD return the old second word and clear them, and the next
+ * access sets them again (the hypervisor must not let a mapping it keeps
+ * skip that).  A host invalidation loses neither.
+ */
+TEST_F(hv, ref_change)
+{
+	struct guest *g = &self->g;
+	__u64 p = data_page(_metadata, g, 1), ea = EA(0x70), ea2 = EA(0x71);
+	int vcpu = self->vcpu;
+	__u64 idx, idx2, rets[2];
+
+	idx = map_ea(_metadata, vcpu, 18, ea, p, PP_RW_RW, 0);
+	idx2 = map_ea(_metadata, vcpu, 18, ea2, p, PP_RW_RW, 0);
+	ASSERT_EQ(0, set_msr(vcpu, MSR_DR));
+	EXPECT_EQ(0, rc_of(_metadata, vcpu, idx));
+	EXPECT_TRUE(rd_is(_metadata, vcpu, ea + 8, val(1, p + 8)));
+	EXPECT_EQ(R_R, rc_of(_metadata, vcpu, idx));
+	EXPECT_EQ(0, rc_of(_metadata, vcpu, idx2));
+	EXPECT_TRUE(wr_ok(_metadata, vcpu, ea + 16, 0x16));
+	EXPECT_EQ(R_R | R_C, rc_of(_metadata, vcpu, idx));
+	EXPECT_EQ(0, rc_of(_metadata, vcpu, idx2));
+
+	EXPECT_EQ(KVMMU_PPC_H_SUCCESS,
+		  hc(vcpu, KVMMU_PPC_H_CLEAR_REF, 0, idx, 0, 0, rets));
+	EXPECT_EQ(hpte_r(p, PP_RW_RW) | R_R | R_C, rets[0]);
+	EXPECT_EQ(R_C, rc_of(_metadata, vcpu, idx));
+	EXPECT_TRUE(rd_is(_metadata, vcpu, ea + 8, val(1, p + 8)));
+	EXPECT_EQ(R_R | R_C, rc_of(_metadata, vcpu, idx));
+
+	EXPECT_EQ(KVMMU_PPC_H_SUCCESS,
+		  hc(vcpu, KVMMU_PPC_H_CLEAR_MOD, 0, idx, 0, 0, rets));
+	EXPECT_EQ(hpte_r(p, PP_RW_RW) | R_R | R_C, rets[0]);
+	EXPECT_EQ(R_R, rc_of(_metadata, vcpu, idx));
+	EXPECT_TRUE(rd_is(_metadata, vcpu, ea + 16, 0x16));
+	EXPECT_EQ(R_R, rc_of(_metadata, vcpu, idx)) TH_LOG("a read set C");
+	EXPECT_TRUE(wr_ok(_metadata, vcpu, ea + 24, 0x24));
+	EXPECT_EQ(R_R | R_C, rc_of(_metadata, vcpu, idx))
+		TH_LOG("a write after H_CLEAR_MOD did not set C");
+
+	/* Both clear, then one write: both set. */
+	hc(vcpu, KVMMU_PPC_H_CLEAR_MOD, 0, idx, 0, 0, rets);
+	EXPECT_EQ(KVMMU_PPC_H_SUCCESS,
+		  hc(vcpu, KVMMU_PPC_H_CLEAR_REF, 0, idx, 0, 0, rets));
+	EXPECT_EQ(hpte_r(p, PP_RW_RW) | R_R, rets[0]);
+	EXPECT_EQ(0, rc_of(_metadata, vcpu, idx));
+	EXPECT_TRUE(wr_ok(_metadata, vcpu, ea + 32, 0x32));
+	EXPECT_EQ(R_R | R_C, rc_of(_metadata, vcpu, idx));
+
+	/* The other HPTE of the page: its own bits. */
+	EXPECT_TRUE(rd_is(_metadata, vcpu, ea2 + 32, 0x32));
+	EXPECT_EQ(R_R, rc_of(_metadata, vcpu, idx2));
+
+	/* Invalidated by the host: the guest's view keeps R and C. */
+	ASSERT_EQ(0, madvise(g->ram + p, PG, MADV_DONTNEED));
+	EXPECT_FALSE(xlate(_metadata, vcpu, ea).flags & KVMMU_TR_PRESENT);
+	EXPECT_EQ(R_R | R_C, rc_of(_metadata, vcpu, idx));
+	EXPECT_EQ(R_R, rc_of(_metadata, vcpu, idx2));
+	EXPECT_EQ(KVMMU_PPC_H_SUCCESS,
+		  hc(vcpu, KVMMU_PPC_H_CLEAR_MOD, 0, idx, 0, 0, rets));
+	EXPECT_EQ(hpte_r(p, PP_RW_RW) | R_R | R_C, rets[0]);
+	EXPECT_EQ(R_R, rc_of(_metadata, vcpu, idx));
+	EXPECT_TRUE(rd_is(_metadata, vcpu, ea + 32, 0));
+	EXPECT_EQ(R_R, rc_of(_metadata, vcpu, idx));
+	EXPECT_TRUE(wr_ok(_metadata, vcpu, ea2 + 40, 0x40));
+	EXPECT_EQ(R_R | R_C, rc_of(_metadata, vcpu, idx2));
+	EXPECT_EQ(0x40, peek(gmem(g, p + 40)));
+}
+
+/* Mark the frames idle in the page_idle bitmap. */
+static int idle_mark(int fd, const __u64 *pfn, unsigned long n)
+{
+	unsigned long i;
+	__u64 bit;
+
+	for (i = 0; i < n; i++) {
+		bit = 1ULL << (pfn[i] % 64);
+		if (pwrite(fd, &bit, sizeof(bit), pfn[i] / 64 * 8) != 8)
+			return -errno;
+	}
+	return 0;
+}
+
+static int idle_test(int fd, __u64 pfn)
+{
+	__u64 bits;
+
+	if (pread(fd, &bits, sizeof(bits), pfn / 64 * 8) != 8)
+		return -errno;
+	return bits >> (pfn % 64) & 1;
+}
+
+/*
+ * Host aging through idle page tracking: after the pages are marked idle,
+ * those the guest then accesses (through its HPTEs, or in real mode
+ * through the VRMA) read as not idle, the others as idle, twice over.
+ */
+TEST_F(hv, page_idle)
+{
+	const unsigned int n = 12;
+	struct guest *g = &self->g;
+	__u64 p[12], pfn[12];
+	int vcpu = self->vcpu, fd, idle, round;
+	unsigned int i, bad;
+
+	fd = open(PAGE_IDLE, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		SKIP(return, "no idle page tracking: %s", strerror(errno));
+	for (i = 0; i < n; i++) {
+		p[i] = data_page(_metadata, g, i + 1);
+		map_ea(_metadata, vcpu, 18, EA(0x80 + i), p[i], PP_RW_RW, 0);
+		map_ea(_metadata, vcpu, 18, EA(0xa0 + i), p[i], PP_RW_RW, 0);
+	}
+	lru_drain_all(g->ram + p[0]);
+	ASSERT_EQ(0, set_msr(vcpu, MSR_DR));
+	for (i = 0; i < n; i++) {
+		EXPECT_TRUE(rd_is(_metadata, vcpu, EA(0x80 + i), val(i + 1, p[i])));
+		EXPECT_TRUE(rd_is(_metadata, vcpu, EA(0xa0 + i), val(i + 1, p[i])));
+		pfn[i] = hpfn(g, p[i]);
+		ASSERT_NE(0, pfn[i]);
+	}
+
+	for (round = 0; round < 2; round++) {
+		ASSERT_EQ(0, idle_mark(fd, pfn, n));
+		/*
+		 * Round 0: pages 0 mod 3 through the first EA, 1 mod 3
+		 * through the second, written; round 1 in real mode.
+		 */
+		ASSERT_EQ(0, set_msr(vcpu, round ? 0 : MSR_DR));
+		for (i = 0; i < n; i++) {
+			__u64 a = round ? p[i] : EA((i % 3 ? 0xa0 : 0x80) + i);
+
+			if (i % 3 == 2)
+				continue;
+			if (i % 3) {
+				EXPECT_TRUE(wr_ok(_metadata, vcpu, a + 8, i));
+			} else {
+				EXPECT_TRUE(rd_is(_metadata, vcpu, a,
+						  val(i + 1, p[i])));
+			}
+		}
+		for (bad = 0, i = 0; i < n; i++) {
+			idle = idle_test(fd, pfn[i]);
+			ASSERT_LE(0, idle) TH_LOG("page_idle read: %s",
+						  strerror(-idle));
+			if (idle == (i % 3 != 2))
+				TH_LOG("round %d page %u: %s", round, i,
+				       idle ? "idle, but the guest accessed it"
+					    : "not idle, nobody touched it");
+			bad += idle == (i % 3 != 2);
+		}
+		EXPECT_EQ(0, bad);
+	}
+	close(fd);
+	ASSERT_EQ(0, set_msr(vcpu, MSR_DR));
+	for (i = 0; i < n; i++)
+		EXPECT_TRUE(rd_is(_metadata, vcpu, EA(0xa0 + i) + 8,
+				  i % 3 == 1 ? i : val(i + 1, p[i] + 8)));
+}
+
+/* ------------------------------------------------------------------ */
+/* 2. Full groups and the VRMA */
+
+/*
+ * Real mode at the minimum order: 24 guest real pages whose VRMA entries
+ * all hash to one PTEG pair (16 slots).  Every access is right; the
+ * hypervisor evicts its own entries to make room (hpte_evictions) and
+ * never keeps more than 16 of them present; evicted pages come back on
+ * the next access, with the data written before.
+ */
+TEST_F(hv, vrma_eviction)
+{
+	const unsigned int n = 24;
+	struct guest *g = &self->g;
+	const __u64 p0 = 0x1230000ULL;	/* every 8 MiB from here */
+	struct kvmmu_vm_stats st0, st1;
+	unsigned int i, pass, present;
+	int vcpu = self->vcpu;
+	__u64 p[24];
+
+	for (i = 0; i < n; i++) {
+		p[i] = p0 + (__u64)i * 2048 * PG;
+		ASSERT_GT(RAM_SIZE, p[i]);
+		ASSERT_EQ(vrma_pteg(p0, 18, false), vrma_pteg(p[i], 18, false));
+		ASSERT_EQ(vrma_pteg(p0, 18, true), vrma_pteg(p[i], 18, true));
+		fill(g, p[i], i + 1);
+	}
+	st0 = stats(_metadata, self->vm);
+	for (pass = 0; pass < 3; pass++) {
+		for (i = 0; i < n; i++) {
+			__u64 off = 8 * (1 + pass);
+
+			EXPECT_TRUE(rd_is(_metadata, vcpu, p[i] + off,
+					  pass == 2 ? 0x100 + i :
+					  val(i + 1, p[i] + off)))
+				TH_LOG("pass %u page %u", pass, i);
+			if (pass == 1)
+				EXPECT_TRUE(wr_ok(_metadata, vcpu,
+						  p[i] + 8 * 3, 0x100 + i));
+		}
+		for (present = 0, i = 0; i < n; i++)
+			present += !!(xlate(_metadata, vcpu, p[i]).flags &
+				      KVMMU_TR_PRESENT);
+		EXPECT_GE(16, present) TH_LOG("pass %u", pass);
+		EXPECT_LT(0, present);
+	}
+	st1 = stats(_metadata, self->vm);
+	TH_LOG("hpte_evictions %llu -> %llu",
+	       (unsigned long long)st0.hpte_evictions,
+	       (unsigned long long)st1.hpte_evictions);
+	EXPECT_LE(st0.hpte_evictions + 3 * (n - 16), st1.hpte_evictions);
+	for (i = 0; i < n; i++)
+		EXPECT_EQ(0x100 + i, peek(gmem(g, p[i] + 8 * 3)));
+}
+
+/*
+ * The guest fills the primary PTEG of a run of real pages with its own
+ * entries: the VRMA entries of those pages use the secondary group, and
+ * evictions there never touch a guest HPTE.
+ */
+TEST_F(hv, vrma_spares_guest)
+{
+	const unsigned int n = 12;
+	struct guest *g = &self->g;
+	const __u64 p0 = 0x2340000ULL;
+	const __u64 grp = vrma_pteg(p0, 18, false);
+	__u64 p[12], d, ea[8], v, r;
+	int vcpu = self->vcpu;
+	unsigned int i, k;
+
+	d = data_page(_metadata, g, 9);
+	/* Eight EAs with primary PTEG grp: segment s, page (grp / 8) ^ s. */
+	for (k = 0; k < 8; k++) {
+		ea[k] = SEG(k + 1) | ((grp / 8) ^ (k + 1)) << 12;
+		ASSERT_EQ(grp, pteg_of(ea[k], 18, false));
+		EXPECT_EQ(KVMMU_PPC_H_SUCCESS,
+			  h_enter(vcpu, H_EXACT, grp + k, hpte_v(ea[k], false),
+				  hpte_r(d, PP_RW_RW), NULL));
+	}
+	for (i = 0; i < n; i++) {
+		p[i] = p0 + (__u64)i * 2048 * PG;
+		fill(g, p[i], i + 1);
+	}
+	for (k = 0; k < 2; k++)
+		for (i = 0; i < n; i++)
+			EXPECT_TRUE(rd_is(_metadata, vcpu, p[i] + 8,
+					  val(i + 1, p[i] + 8)));
+	EXPECT_LE(n - 8, stats(_metadata, self->vm).hpte_evictions);
+	ASSERT_EQ(0, set_msr(vcpu, MSR_DR));
+	for (k = 0; k < 8; k++) {
+		EXPECT_EQ(KVMMU_PPC_H_SUCCESS, h_read(vcpu, grp + k, &v, &r));
+		EXPECT_EQ(hpte_v(ea[k], false), v) TH_LOG("guest HPTE %u", k);
+		EXPECT_EQ(hpte_r(d, PP_RW_RW), r & ~(R_R | R_C));
+		EXPECT_TRUE(rd_is(_metadata, vcpu, ea[k] + 16, val(9, d + 16)));
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* 3. Several effective addresses on one guest real page */
+
+#define NEA	48
+
+struct many {
+	__u64 gra;
+	__u64 ea[NEA];
+	__u64 idx[NEA];		/* their HPTEs */
+	__u64 model[QWORDS];
+};
+
+/*
+ * NEA EAs in segments 1-4 onto @gra (and the real-mode view of it, which
+ * makes a VRMA HPTE one more mapping of the page).
+ */
+static void many_map(struct __test_metadata *_metadata, int vcpu,
+		     struct guest *g, struct many *m, __u64 gra)
+{
+	unsigned int i;
+
+	m->gra = gra;
+	for (i = 0; i < QWORDS; i++)
+		m->model[i] = peek(gmem(g, gra) + i);
+	for (i = 0; i < NEA; i++) {
+		m->ea[i] = SEG(1 + i % 4) + ((0x10ULL + i) << 12);
+		m->idx[i] = map_ea(_metadata, vcpu, 18, m->ea[i], gra,
+				   PP_RW_RW, 0);
+	}
+	ASSERT_EQ(0, set_msr(vcpu, MSR_DR));
+}
+
+/*
+ * Every EA reads (a qword of its own) what the model and the process
+ * hold, and so does the real-mode view; returns how many did not.
+ */
+static unsigned int many_check(struct __test_metadata *_metadata, int vcpu,
+			       struct guest *g, struct many *m)
+{
+	struct kvmmu_access a[NEA];
+	unsigned int i, q, bad = 0;
+	__u64 proc;
+
+	memset(a, 0, sizeof(a));
+	for (i = 0; i < NEA; i++) {
+		a[i].gpa = m->ea[i] + (i * 7 % QWORDS) * 8;
+		a[i].type = RD;
+		a[i].size = 8;
+		a[i].result = 1;
+	}
+	EXPECT_EQ(0, access_batch(vcpu, a, NEA));
+	for (i = 0; i < NEA; i++) {
+		q = i * 7 % QWORDS;
+		proc = peek(gmem(g, m->gra) + q);
+		if (!a[i].result && a[i].data == proc && proc == m->model[q])
+			continue;
+		if (bad++ < 4)
+			TH_LOG("ea %#llx: result %d data %#llx, process %#llx, expected %#llx",
+			       (unsigned long long)a[i].gpa, a[i].result,
+			       (unsigned long long)a[i].data,
+			       (unsigned long long)proc,
+			       (unsigned long long)m->model[q]);
+	}
+	EXPECT_EQ(0, set_msr(vcpu, 0));
+	if (!rd_is(_metadata, vcpu, m->gra + 8 * 5, m->model[5]))
+		bad++;
+	EXPECT_EQ(0, set_msr(vcpu, MSR_DR));
+	return bad;
+}
+
+/* EAs (and the real address) still translating; if @pfn, to another. */
+static unsigned int many_present(struct __test_metadata *_metadata,
+				 int vcpu, struct many *m, __u64 pfn)
+{
+	struct kvmmu_translation t;
+	unsigned int i, n = 0;
+
+	for (i = 0; i <= NEA; i++) {
+		if (i == NEA)
+			EXPECT_EQ(0, set_msr(vcpu, 0));
+		t = xlate(_metadata, vcpu, i == NEA ? m->gra : m->ea[i]);
+		if (!(t.flags & KVMMU_TR_PRESENT) || (pfn && t.pfn == pfn))
+			continue;
+		if (n++ < 2)
+			TH_LOG("%s %u: pfn %#llx flags %#x",
+			       i == NEA ? "real" : "ea", i,
+			       (unsigned long long)t.pfn, t.flags);
+	}
+	EXPECT_EQ(0, set_msr(vcpu, MSR_DR));
+	return n;
+}
+
+/* EAs not translating to @pfn right now. */
+static unsigned int many_pfn_bad(struct __test_metadata *_metadata,
+				 int vcpu, struct many *m, __u64 pfn)
+{
+	struct kvmmu_translation t;
+	unsigned int i, bad = 0;
+
+	for (i = 0; i < NEA; i++) {
+		t = xlate(_metadata, vcpu, m->ea[i]);
+		if ((t.flags & KVMMU_TR_PRESENT) && t.pfn == pfn && pfn &&
+		    t.memtype == WIMG_M && t.level == 1)
+			continue;
+		if (bad++ < 2)
+			TH_LOG("ea %u: flags %#x level %u mt %u pfn %#llx, expected %#llx",
+			       i, t.flags, t.level, t.memtype,
+			       (unsigned long long)t.pfn,
+			       (unsigned long long)pfn);
+	}
+	return bad;
+}
+
+static void many_write(struct __test_metadata *_metadata, int vcpu,
+		       struct many *m, unsigned int i, unsigned int q, __u64 v)
+{
+	EXPECT_TRUE(wr_ok(_metadata, vcpu, m->ea[i] + q * 8, v));
+	m->model[q] = v;
+}
+
+/*
+ * MADV_DONTNEED of the page makes every HPTE of it absent at once: none
+ * translates, all read zero (the process's view), a write through one is
+ * read through all; the guest's H_READ still shows every HPTE valid.
+ */
+TEST_F(hv, many_eas_dontneed)
+{
+	struct guest *g = &self->g;
+	__u64 gra = data_page(_metadata, g, 3), v, r;
+	int vcpu = self->vcpu;
+	struct many m;
+
+	many_map(_metadata, vcpu, g, &m, gra);
+	EXPECT_EQ(0, many_check(_metadata, vcpu, g, &m));
+	EXPECT_EQ(0, many_pfn_bad(_metadata, vcpu, &m, hpfn(g, gra)));
+
+	ASSERT_EQ(0, madvise(g->ram + gra, PG, MADV_DONTNEED));
+	EXPECT_EQ(0, many_present(_metadata, vcpu, &m, 0))
+		TH_LOG("HPTEs survived MADV_DONTNEED");
+	EXPECT_EQ(KVMMU_PPC_H_SUCCESS,
+		  h_read(vcpu, m.idx[0], &v, &r));
+	EXPECT_EQ(hpte_v(m.ea[0], false), v) TH_LOG("absent shown to the guest");
+	EXPECT_EQ(hpte_r(gra, PP_RW_RW), r & ~(R_R | R_C));
+	memset(m.model, 0, sizeof(m.model));
+	EXPECT_EQ(0, many_check(_metadata, vcpu, g, &m));
+
+	many_write(_metadata, vcpu, &m, 17, 3, 0x17);
+	EXPECT_EQ(0x17, peek(gmem(g, gra) + 3));
+	EXPECT_EQ(0, many_check(_metadata, vcpu, g, &m));
+	EXPECT_EQ(0, many_pfn_bad(_metadata, vcpu, &m, hpfn(g, gra)));
+	poke(gmem(g, gra) + 4, 0x44);
+	m.model[4] = 0x44;
+	EXPECT_EQ(0, many_check(_metadata, vcpu, g, &m));
+
+	/* Twice in a row, with a real-mode access in between. */
+	ASSERT_EQ(0, madvise(g->ram + gra, PG, MADV_DONTNEED));
+	memset(m.model, 0, sizeof(m.model));
+	EXPECT_EQ(0, many_check(_metadata, vcpu, g, &m));
+	ASSERT_EQ(0, madvise(g->ram + gra, PG, MADV_DONTNEED));
+	many_write(_metadata, vcpu, &m, 40, 5, 0x40);
+	EXPECT_EQ(0, many_check(_metadata, vcpu, g, &m));
+}
+
+/*
+ * KSM merges the page with a twin: every HPTE follows to the merged
+ * frame; a guest write through one EA breaks COW for this page only and
+ * every EA follows to the new copy.
+ */
+TEST_F_TIMEOUT(hv, many_eas_ksm, 90)
+{
+	struct guest *g = &self->g;
+	__u64 gra = data_page(_metadata, g, 0), twin = data_page(_metadata, g, 0);
+	__u64 old, merged = 0, now;
+	char shared[32] = "?";
+	int vcpu = self->vcpu, i;
+	struct many m;
+
+	if (access(KSM_DIR "run", W_OK))
+		SKIP(return, "no KSM in this kernel");
+	many_map(_metadata, vcpu, g, &m, gra);
+	memcpy(g->ram + twin, g->ram + gra, PG);
+	EXPECT_EQ(0, many_check(_metadata, vcpu, g, &m));
+	old = hpfn(g, gra);
+
+	ASSERT_EQ(0, madvise(g->ram + gra, PG, MADV_MERGEABLE));
+	ASSERT_EQ(0, madvise(g->ram + twin, PG, MADV_MERGEABLE));
+	ASSERT_EQ(0, set_knob(&self->hs, KSM_DIR "pages_to_scan", "1000"));
+	ASSERT_EQ(0, set_knob(&self->hs, KSM_DIR "sleep_millisecs", "5"));
+	if (!access(KSM_DIR "smart_scan", W_OK))
+		ASSERT_EQ(0, set_knob(&self->hs, KSM_DIR "smart_scan", "0"));
+	ASSERT_EQ(0, set_knob(&self->hs, KSM_DIR "run", "1"));
+	for (i = 0; i < 3000 && !merged; i++) {
+		now = hpfn(g, gra);
+		if (now && now == hpfn(g, twin))
+			merged = now;
+		else
+			sleep_ms(10);
+	}
+	kvmmu_write_file(KSM_DIR "run", "0");
+	kvmmu_read_file(KSM_DIR "pages_sharing", shared, sizeof(shared));
+	ASSERT_NE(0, merged) TH_LOG("not merged after 30 s (pages_sharing %s)",
+				    shared);
+	TH_LOG("merged %#llx -> %#llx after %d ms", (unsigned long long)old,
+	       (unsigned long long)merged, i * 10);
+
+	EXPECT_EQ(0, many_present(_metadata, vcpu, &m, merged))
+		TH_LOG("HPTEs kept a frame other than the merged one");
+	EXPECT_EQ(0, many_check(_metadata, vcpu, g, &m));
+	EXPECT_EQ(0, many_pfn_bad(_metadata, vcpu, &m, merged));
+
+	many_write(_metadata, vcpu, &m, 5, 8, 0x5555);
+	now = hpfn(g, gra);
+	EXPECT_NE(merged, now);
+	EXPECT_EQ(merged, hpfn(g, twin));
+	EXPECT_EQ(val(0, gra + 64), peek(gmem(g, twin) + 8));
+	EXPECT_EQ(0, many_present(_metadata, vcpu, &m, now))
+		TH_LOG("HPTEs kept the merged frame after COW");
+	EXPECT_EQ(0, many_check(_metadata, vcpu, g, &m));
+	EXPECT_EQ(0, many_pfn_bad(_metadata, vcpu, &m, now));
+}
+
+/* move_pages() to the other node: every HPTE follows. */
+TEST_F(hv, many_eas_migrate)
+{
+	struct guest *g = &self->g;
+	__u64 gra = data_page(_metadata, g, 4), old, now;
+	void *pages[1] = { g->ram + gra };
+	int vcpu = self->vcpu, node = -1, status = -1, k;
+	struct many m;
+
+	if (access("/sys/devices/system/node/node1", F_OK))
+		SKIP(return, "one NUMA node");
+	many_map(_metadata, vcpu, g, &m, gra);
+	for (k = 0; k < 2; k++) {
+		EXPECT_EQ(0, many_check(_metadata, vcpu, g, &m));
+		old = hpfn(g, gra);
+		EXPECT_EQ(0, many_pfn_bad(_metadata, vcpu, &m, old));
+		ASSERT_EQ(0, move_pages(1, pages, NULL, &node, 0));
+		ASSERT_LE(0, node);
+		node = !node;
+		ASSERT_EQ(0, move_pages(1, pages, &node, &status, MPOL_MF_MOVE));
+		ASSERT_EQ(node, status);
+		now = hpfn(g, gra);
+		ASSERT_NE(old, now);
+		EXPECT_EQ(0, many_present(_metadata, vcpu, &m, now))
+			TH_LOG("HPTEs survived the migration");
+		EXPECT_EQ(0, many_check(_metadata, vcpu, g, &m));
+		EXPECT_EQ(0, many_pfn_bad(_metadata, vcpu, &m, now));
+		many_write(_metadata, vcpu, &m, NEA - 1 - k, 9, 0x599 + k);
+		EXPECT_EQ(0, many_check(_metadata, vcpu, g, &m));
+	}
+}
+
+/* MADV_PAGEOUT the page until it is swapped out; true if it is. */
+static bool page_out(struct guest *g, __u64 gra)
+{
+	int pass;
+
+	for (pass = 0; pass < 10; pass++) {
+		lru_drain_all(g->ram + gra);
+		madvise(g->ram + gra, PG, MADV_PAGEOUT);
+		if (pagemap_raw(g->ram + gra) & PM_SWAP)
+			return true;
+	}
+	return false;
+}
+
+/* Swap-out to zram and back in, by the guest and by the process. */
+TEST_F_TIMEOUT(hv, many_eas_swap, 60)
+{
+	struct guest *g = &self->g;
+	__u64 gra = data_page(_metadata, g, 5);
+	int vcpu = self->vcpu, err;
+	struct many m;
+
+	err = swap_setup(_metadata, &self->hs);
+	if (err == -ENODEV)
+		SKIP(return, "no zram in this kernel or the initramfs");
+	many_map(_metadata, vcpu, g, &m, gra);
+	many_write(_metadata, vcpu, &m, 10, 10, 0x100);
+	EXPECT_EQ(0, many_check(_metadata, vcpu, g, &m));
+
+	ASSERT_TRUE(page_out(g, gra));
+	EXPECT_EQ(0, many_present(_metadata, vcpu, &m, 0))
+		TH_LOG("HPTEs survived the swap-out");
+	EXPECT_EQ(0, many_check(_metadata, vcpu, g, &m));
+	EXPECT_EQ(0, many_pfn_bad(_metadata, vcpu, &m, hpfn(g, gra)));
+
+	many_write(_metadata, vcpu, &m, 20, 11, 0x200);
+	ASSERT_TRUE(page_out(g, gra));
+	EXPECT_EQ(0, many_present(_metadata, vcpu, &m, 0));
+	EXPECT_EQ(0x200, peek(gmem(g, gra) + 11));
+	EXPECT_EQ(0, many_check(_metadata, vcpu, g, &m));
+	EXPECT_EQ(0, many_pfn_bad(_metadata, vcpu, &m, hpfn(g, gra)));
+}
+
+/*
+ * fork(): the page becomes copy-on-write.  A guest write through one EA
+ * goes to the parent's new copy, and every other EA of the page reads
+ * that copy (not the frame the child keeps); the child's memory is
+ * unchanged.
+ */
+TEST_F(hv, many_eas_fork)
+{
+	struct guest *g = &self->g;
+	__u64 gra = data_page(_metadata, g, 6), before;
+	int vcpu = self->vcpu, p2c[2], status;
+	struct many m;
+	pid_t pid;
+	char c;
+
+	many_map(_metadata, vcpu, g, &m, gra);
+	many_write(_metadata, vcpu, &m, 0, 1, 0x1111);	/* writable HPTEs */
+	EXPECT_EQ(0, many_check(_metadata, vcpu, g, &m));
+	before = hpfn(g, gra);
+	ASSERT_EQ(0, pipe(p2c));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		if (read(p2c[0], &c, 1) != 1)
+			_exit(10);
+		if (peek(gmem(g, gra) + 1) != 0x1111 ||
+		    peek(gmem(g, gra) + 2) != val(6, gra + 16))
+			_exit(11);
+		_exit(0);
+	}
+	many_write(_metadata, vcpu, &m, 30, 2, 0x2222);
+	EXPECT_NE(before, hpfn(g, gra));
+	EXPECT_EQ(0x2222, peek(gmem(g, gra) + 2));
+	EXPECT_EQ(0, many_present(_metadata, vcpu, &m, hpfn(g, gra)))
+		TH_LOG("HPTEs kept the frame the child shares");
+	EXPECT_EQ(0, many_check(_metadata, vcpu, g, &m));
+	many_write(_metadata, vcpu, &m, 31, 1, 0x3333);
+	EXPECT_EQ(1, write(p2c[1], "g", 1));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status)) TH_LOG("11: the child's page changed");
+	close(p2c[0]);
+	close(p2c[1]);
+	EXPECT_EQ(0, many_check(_metadata, vcpu, g, &m));
+}
+
+/*
+ * mprotect(PROT_READ): writes through every EA fail with -EACCES (not a
+ * guest DSI: the host denies it), reads work and set no C; read-write
+ * again lets writes through every EA.  munmap: -EFAULT through all.
+ */
+TEST_F(hv, many_eas_mprotect)
+{
+	struct guest *g = &self->g;
+	__u64 gra = data_page(_metadata, g, 7), rets[2];
+	int vcpu = self->vcpu;
+	unsigned int i, bad;
+	struct many m;
+
+	many_map(_metadata, vcpu, g, &m, gra);
+	EXPECT_EQ(0, many_check(_metadata, vcpu, g, &m));
+	many_write(_metadata, vcpu, &m, 2, 2, 0x22);
+	ASSERT_EQ(0, mprotect(g->ram + gra, PG, PROT_READ));
+	for (bad = 0, i = 0; i < NEA; i++) {
+		hc(vcpu, KVMMU_PPC_H_CLEAR_MOD, 0, m.idx[i], 0, 0, rets);
+		bad += !err_is(_metadata, vcpu, WR, m.ea[i] + 8, -EACCES);
+	}
+	EXPECT_EQ(0, bad);
+	EXPECT_EQ(0, many_check(_metadata, vcpu, g, &m));
+	EXPECT_EQ(0, rc_of(_metadata, vcpu, m.idx[7]) & R_C)
+		TH_LOG("a denied write set C");
+	ASSERT_EQ(0, mprotect(g->ram + gra, PG, PROT_READ | PROT_WRITE));
+	many_write(_metadata, vcpu, &m, 7, 9, 0x99);
+	many_write(_metadata, vcpu, &m, 8, 10, 0xaa);
+	EXPECT_EQ(0, many_check(_metadata, vcpu, g, &m));
+
+	ASSERT_EQ(0, munmap(g->ram + gra, PG));
+	for (bad = 0, i = 0; i < NEA; i++)
+		bad += !err_is(_metadata, vcpu, RD, m.ea[i], -EFAULT);
+	EXPECT_EQ(0, bad);
+	EXPECT_EQ(0, many_present(_metadata, vcpu, &m, 0));
+}
+
+/* ------------------------------------------------------------------ */
+/* 4. Multi-vCPU stress */
+
+#define NR_REMAP	16
+#define NR_DROP		16
+#define STRESS_MS	3000
+#define STRESS_MAX_MS	30000
+#define STRESS_ROUNDS	50
+#define STRESS_REMAPS	400
+#define W_GRA		0x800000ULL	/* the real-mode workload's 1 MiB */
+#define W_SIZE		0x100000ULL
+#define W_STRIDE	(PG + 8)
+
+/*
+ * Remap slots: EA R(i) maps a[i] (even generations) or b[i] (odd), by
+ * H_REMOVE + H_ENTER from the main thread.  Drop slots: EAs D(j) and
+ * D2(j) map q[j], whose first qword the process rewrites after each
+ * MADV_DONTNEED.  A read bracketed by the same even count must be exact.
+ */
+struct stress {
+	struct guest *g;
+	__u64 a[NR_REMAP], b[NR_REMAP], q[NR_DROP];
+	unsigned int seq_r[NR_REMAP];
+	unsigned int seq_d[NR_DROP];
+	bool stop;
+};
+
+struct stress_thread {
+	struct stress *s;
+	int vcpu;
+	bool workload;
+	unsigned long rounds, checked, bad, loose;
+	unsigned long runs, run_bad;
+	unsigned long progress;
+};
+
+#define R_EA(i)		(SEG(1) + ((0x10ULL + (i)) << 12))
+#define D_EA(j)		(SEG(2) + ((0x40ULL + (j)) << 12))
+#define D2_EA(j)	(SEG(3) + ((0x80ULL + (j)) << 12))
+
+static __u64 dval(unsigned int j, unsigned int gen)
+{
+	return 0xd0ULL << 56 | (__u64)j << 32 | gen;
+}
+
+static unsigned int seq_load(unsigned int *p)
+{
+	return __atomic_load_n(p, __ATOMIC_SEQ_CST);
+}
+
+static void seq_bump(unsigned int *p)
+{
+	__atomic_fetch_add(p, 1, __ATOMIC_SEQ_CST);
+}
+
+static __u64 rval(struct stress *s, unsigned int i, unsigned int gen)
+{
+	return gen % 2 ? val(2, s->b[i] + i * 8) : val(1, s->a[i] + i * 8);
+}
+
+static void stress_round(struct stress_thread *t)
+{
+	const unsigned int n = NR_REMAP + 2 * NR_DROP;
+	struct stress *s = t->s;
+	struct kvmmu_access a[NR_REMAP + 2 * NR_DROP];
+	unsigned int s1[NR_REMAP + 2 * NR_DROP], s2, i, j, gen;
+	bool ok;
+
+	memset(a, 0, sizeof(a));
+	for (i = 0; i < n; i++) {
+		if (i < NR_REMAP) {
+			a[i].gpa = R_EA(i) + i * 8;
+			s1[i] = seq_load(&s->seq_r[i]);
+		} else {
+			j = (i - NR_REMAP) % NR_DROP;
+			a[i].gpa = i < NR_REMAP + NR_DROP ? D_EA(j) : D2_EA(j);
+			s1[i] = seq_load(&s->seq_d[j]);
+		}
+		a[i].type = RD;
+		a[i].size = 8;
+		a[i].result = 1;
+	}
+	if (access_batch(t->vcpu, a, n)) {
+		t->bad++;
+		return;
+	}
+	t->rounds++;
+	for (i = 0; i < n; i++) {
+		gen = s1[i] / 2;
+		if (i < NR_REMAP) {
+			s2 = seq_load(&s->seq_r[i]);
+			if (s1[i] == s2 && !(s2 % 2)) {
+				ok = !a[i].result && a[i].data == rval(s, i, gen);
+				t->checked++;
+			} else {
+				/* Between H_REMOVE and H_ENTER: no HPTE. */
+				ok = (!a[i].result &&
+				      (a[i].data == rval(s, i, 0) ||
+				       a[i].data == rval(s, i, 1))) ||
+				     (a[i].result == PF &&
+				      a[i].data == DSISR_NOHPTE);
+				t->loose++;
+			}
+		} else {
+			j = (i - NR_REMAP) % NR_DROP;
+			s2 = seq_load(&s->seq_d[j]);
+			if (s1[i] == s2 && !(s2 % 2)) {
+				ok = a[i].data == dval(j, gen);
+				t->checked++;
+			} else {
+				ok = !a[i].data ||
+				     ((a[i].data & ~0xffffffffULL) ==
+				      (dval(j, 0) & ~0xffffffffULL) &&
+				      (a[i].data & 0xffffffff) >= gen &&
+				      (a[i].data & 0xffffffff) <= s2 / 2 + 1);
+				t->loose++;
+			}
+			ok = ok && !a[i].result;
+		}
+		if (ok)
+			continue;
+		if (t->bad++ < 4)
+			fprintf(stderr,
+				"# vcpu %d slot %u: result %d data %#llx, seq %u..%u\n",
+				t->vcpu, i, a[i].result,
+				(unsigned long long)a[i].data, s1[i], s2);
+	}
+}
+
+static void *stress_vcpu(void *arg)
+{
+	struct stress_thread *t = arg;
+	struct kvmmu_run run;
+	__u64 seed = t->vcpu;
+
+	while (!__atomic_load_n(&t->s->stop, __ATOMIC_SEQ_CST)) {
+		t->runs += t->workload;
+		if (!t->workload) {
+			stress_round(t);
+		} else {
+			/* Real mode: every access through the VRMA. */
+			seed += 0x1000;
+			if (kvmmu_run_workload(t->vcpu, &run, W_GRA, W_SIZE,
+					       W_STRIDE, seed, 1,
+					       KVMMU_RUN_WRITE) || run.error)
+				t->run_bad++;
+			if (kvmmu_run_workload(t->vcpu, &run, W_GRA, W_SIZE,
+					       W_STRIDE, seed, 1,
+					       KVMMU_RUN_READ |
+					       KVMMU_RUN_VERIFY) ||
+			    run.error || run.mismatches) {
+				if (!t->run_bad++)
+					fprintf(stderr,
+						"# workload: error %d at %#llx, %llu mismatches from %#llx\n",
+						run.error,
+						(unsigned long long)run.error_gpa,
+						(unsigned long long)run.mismatches,
+						(unsigned long long)run.first_mismatch_gpa);
+			}
+		}
+		__atomic_store_n(&t->progress, t->rounds + t->runs,
+				 __ATOMIC_RELAXED);
+	}
+	return NULL;
+}
+
+static long ms_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (t.tv_sec - t0->tv_sec) * 1000 +
+	       (t.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+/*
+ * Two vCPUs read every slot through their EAs, a third runs the verified
+ * workload in real mode, while the main thread remaps slots by hcalls on
+ * a fourth vCPU, drops and rewrites pages, migrates workload pages (when
+ * there are two nodes) and ages everything through page_idle.
+ */
+TEST_F_TIMEOUT(hv, stress, 90)
+{
+	struct guest *g = &self->g;
+	struct stress s;
+	struct stress_thread th[3];
+	pthread_t tid[3];
+	__u64 idx[NR_REMAP], pfn;
+	struct timespec t0;
+	unsigned long remaps = 0, drops = 0, moves = 0;
+	unsigned int i, j, gen, rnd = 1;
+	int ctl, idle_fd, node, status;
+	bool numa = !access("/sys/devices/system/node/node1", F_OK);
+	void *pages[1];
+
+	memset(&s, 0, sizeof(s));
+	memset(th, 0, sizeof(th));
+	s.g = g;
+	ctl = kvmmu_create_vcpu(self->vm, 3);
+	ASSERT_LE(0, ctl);
+	for (i = 0; i < NR_REMAP; i++) {
+		s.a[i] = data_page(_metadata, g, 1);
+		s.b[i] = data_page(_metadata, g, 2);
+		idx[i] = map_ea(_metadata, ctl, 18, R_EA(i), s.a[i], PP_RW_RW, 0);
+	}
+	for (j = 0; j < NR_DROP; j++) {
+		s.q[j] = data_page(_metadata, g, 0);
+		memset(gmem(g, s.q[j]), 0, PG);
+		poke(gmem(g, s.q[j]), dval(j, 0));
+		map_ea(_metadata, ctl, 18, D_EA(j), s.q[j], PP_RW_RW, 0);
+		map_ea(_metadata, ctl, 18, D2_EA(j), s.q[j], PP_RW_RW, 0);
+	}
+	idle_fd = open(PAGE_IDLE, O_RDWR | O_CLOEXEC);
+
+	for (i = 0; i < 3; i++) {
+		th[i].s = &s;
+		th[i].vcpu = i ? kvmmu_create_vcpu(self->vm, i) : self->vcpu;
+		ASSERT_LE(0, th[i].vcpu);
+		th[i].workload = i == 2;
+		ASSERT_EQ(0, set_msr(th[i].vcpu, i == 2 ? 0 : MSR_DR));
+	}
+	for (i = 0; i < 3; i++)
+		ASSERT_EQ(0, pthread_create(&tid[i], NULL, stress_vcpu, &th[i]));
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (ms_since(&t0) < STRESS_MS ||
+	       (ms_since(&t0) < STRESS_MAX_MS &&
+		(remaps < STRESS_REMAPS ||
+		 __atomic_load_n(&th[0].progress, __ATOMIC_RELAXED) <
+		 STRESS_ROUNDS ||
+		 __atomic_load_n(&th[2].progress, __ATOMIC_RELAXED) < 10))) {
+		rnd = rnd * 1103515245 + 12345;
+		i = rnd / 65536 % NR_REMAP;
+		seq_bump(&s.seq_r[i]);
+		gen = (s.seq_r[i] + 1) / 2;
+		EXPECT_EQ(KVMMU_PPC_H_SUCCESS, h_remove(ctl, idx[i], NULL));
+		EXPECT_EQ(KVMMU_PPC_H_SUCCESS,
+			  h_enter(ctl, H_EXACT, idx[i],
+				  hpte_v(R_EA(i), idx[i] / 8 !=
+					 pteg_of(R_EA(i), 18, false) / 8),
+				  hpte_r(gen % 2 ? s.b[i] : s.a[i], PP_RW_RW),
+				  NULL));
+		seq_bump(&s.seq_r[i]);
+		remaps++;
+		if (remaps % 2)
+			continue;
+		j = rnd / 4096 % NR_DROP;
+		seq_bump(&s.seq_d[j]);
+		gen = (s.seq_d[j] + 1) / 2;
+		EXPECT_EQ(0, madvise(g->ram + s.q[j], PG, MADV_DONTNEED));
+		poke(gmem(g, s.q[j]), dval(j, gen));
+		seq_bump(&s.seq_d[j]);
+		drops++;
+		if (numa && remaps % 16 == 0) {
+			pages[0] = g->ram + W_GRA + rnd / 256 % (W_SIZE / PG) * PG;
+			node = -1;
+			if (!move_pages(1, pages, NULL, &node, 0) && node >= 0) {
+				node = !node;
+				moves += !move_pages(1, pages, &node, &status,
+						     MPOL_MF_MOVE);
+			}
+		}
+		if (idle_fd >= 0 && remaps % 64 == 0) {
+			pfn = hpfn(g, s.q[j]);
+			if (pfn)
+				idle_mark(idle_fd, &pfn, 1);
+			pfn = hpfn(g, W_GRA);
+			if (pfn)
+				idle_mark(idle_fd, &pfn, 1);
+		}
+	}
+	__atomic_store_n(&s.stop, true, __ATOMIC_SEQ_CST);
+	for (i = 0; i < 3; i++)
+		pthread_join(tid[i], NULL);
+
+	for (i = 0; i < 3; i++) {
+		TH_LOG("vcpu %d: %lu rounds, %lu exact + %lu loose checks, %lu bad",
+		       th[i].vcpu, th[i].rounds, th[i].checked, th[i].loose,
+		       th[i].bad);
+		TH_LOG("vcpu %d: %lu workload runs, %lu bad", th[i].vcpu,
+		       th[i].runs, th[i].run_bad);
+		EXPECT_EQ(0, th[i].bad);
+		EXPECT_EQ(0, th[i].run_bad);
+	}
+	EXPECT_LE(10, th[0].rounds);
+	EXPECT_LE(10, th[1].rounds);
+	EXPECT_LT(0, th[0].checked + th[1].checked);
+	EXPECT_LE(3, th[2].runs);
+	EXPECT_LE(100, remaps);
+	TH_LOG("%lu remaps, %lu drops, %lu migrations in %ld ms", remaps,
+	       drops, moves, ms_since(&t0));
+
+	/* At rest, everything is exact. */
+	th[0].bad = 0;
+	th[0].loose = 0;
+	stress_round(&th[0]);
+	EXPECT_EQ(0, th[0].bad);
+	EXPECT_EQ(0, th[0].loose);
+	if (idle_fd >= 0)
+		close(idle_fd);
+	close(th[1].vcpu);
+	close(th[2].vcpu);
+	close(ctl);
+}
+
+int main(int argc, char **argv)
+{
+	int dev = open(KVMMU_DEV, O_RDWR | O_CLOEXEC);
+	long types = -1;
+
+	if (dev >= 0) {
+		types = ioctl(dev, KVMMU_CHECK_EXTENSION, KVMMU_CAP_VM_TYPES);
+		close(dev);
+	}
+	if (types >= 0 && !(types & (1L << KVMMU_VM_PPC_HV))) {
+		ksft_print_header();
+		ksft_exit_skip("no PowerPC Book3S HV VMs (KVMMU_CAP_VM_TYPES %#lx)\n",
+			       types);
+	}
+	return test_harness_run(argc, argv);
+}
