@@ -1940,7 +1940,7 @@ int main(int argc, char **argv)
 		types = ioctl(dev, KVMMU_CHECK_EXTENSION, KVMMU_CAP_VM_TYPES);
 		close(dev);
 	}
-	if (types >= 0 && !(types & (1L << KVMMU_VM_PPC_HV))) {
+	if (types >= 0 && !(types >> KVMMU_VM_PPC_HV & 1)) {
 		ksft_print_header();
 		ksft_exit_skip("no PowerPC Book3S HV VMs (KVMMU_CAP_VM_TYPES %#lx)\n",
 			       types);
