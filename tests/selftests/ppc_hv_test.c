@@ -87,14 +87,16 @@
 #define PP_RW_RO	1ULL	/* supervisor read-write, user read-only */
 #define PP_RW_RW	2ULL
 #define PP_RO_RO	3ULL
+#define R_PP0		_BITULL(63)
+#define PP_RO_NONE	(R_PP0 | 2)	/* pp0||pp 110: supervisor RO, user none */
 
 #define H_EXACT		_BITULL(63 - 56)
 #define H_AVPN		_BITULL(63 - 32)
+#define H_ANDCOND	_BITULL(63 - 33)
 
 #define DSISR_NOHPTE	0x40000000ULL
 #define DSISR_PROT	0x08000000ULL
 #define DSISR_STORE	0x02000000ULL
-#define SRR1_ISI_N	0x10000000ULL	/* fetch from no-execute (or guarded) */
 
 #define MSR_DR		KVMMU_PPC_MSR_DR
 #define MSR_IR		KVMMU_PPC_MSR_IR
@@ -145,36 +147,42 @@ static __u64 npteg(unsigned int order)
 	return 1ULL << (order - 7);
 }
 
-static __u64 vpn(__u64 ea)
-{
-	return (ea >> 40) << 28 | (ea & ((1ULL << 40) - 1)) >> 12;
-}
+#define SEG_OFF		((1ULL << 40) - 1)
 
-static __u64 hash(__u64 ea)
+/* The hash of the page at offset @off of the segment with @vsid. */
+static __u64 hash(__u64 vsid, __u64 off)
 {
-	__u64 vsid = ea >> 40;
-
-	return vsid ^ (vsid << 25) ^ ((ea & ((1ULL << 40) - 1)) >> 12);
+	return vsid ^ (vsid << 25) ^ ((off & SEG_OFF) >> 12);
 }
 
 /* The first HPTE index of @ea's primary (or secondary) PTEG. */
 static __u64 pteg_of(__u64 ea, unsigned int order, bool secondary)
 {
-	__u64 h = secondary ? ~hash(ea) : hash(ea);
+	__u64 h = hash(ea >> 40, ea);
 
-	return (h & (npteg(order) - 1)) * 8;
+	return ((secondary ? ~h : h) & (npteg(order) - 1)) * 8;
 }
 
 /* The same for a real-mode access to @gra, through the VRMA. */
 static __u64 vrma_pteg(__u64 gra, unsigned int order, bool secondary)
 {
-	return pteg_of(KVMMU_PPC_VRMA_VSID << 40 | gra, order, secondary);
+	__u64 h = hash(KVMMU_PPC_VRMA_VSID + (gra >> 40), gra);
+
+	return ((secondary ? ~h : h) & (npteg(order) - 1)) * 8;
+}
+
+/* v of an HPTE for @off in segment @vsid: AVPN = VPN >> 11, B = 1 TiB. */
+static __u64 hpte_v_vsid(__u64 vsid, __u64 off, bool secondary)
+{
+	__u64 vpn = vsid << 28 | (off & SEG_OFF) >> 12;
+
+	return ((vpn >> 11) << 7 & V_AVPN) | V_1TB | V_VALID |
+	       (secondary ? V_SECONDARY : 0);
 }
 
 static __u64 hpte_v(__u64 ea, bool secondary)
 {
-	return ((vpn(ea) >> 11) << 7 & V_AVPN) | V_1TB | V_VALID |
-	       (secondary ? V_SECONDARY : 0);
+	return hpte_v_vsid(ea >> 40, ea, secondary);
 }
 
 static __u64 hpte_r(__u64 gra, __u64 pp)
@@ -786,6 +794,84 @@ TEST_F(hv, hpte_lifecycle)
 }
 
 /*
+ * Bad HPTE words: H_ENTER refuses (H_PARAMETER) a large page, a segment
+ * size other than 1 TiB, a VSID no effective address has (the VRMA's),
+ * reserved r bits and reserved pp0||pp values, and enters nothing.
+ * H_REMOVE with H_AVPN removes only a matching HPTE, with H_ANDCOND only
+ * one without the given bits; H_CLEAR_* of a free HPTE is H_NOT_FOUND.
+ */
+TEST_F(hv, hcall_bad_input)
+{
+	const __u64 ea = EA(0x20), grp = pteg_of(ea, 18, false);
+	struct guest *g = &self->g;
+	__u64 p = data_page(_metadata, g, 1), v0 = hpte_v(ea, false);
+	__u64 r0 = hpte_r(p, PP_RW_RW), v, r, idx, rets[2];
+	const struct {
+		__u64 v, r;
+		const char *what;
+	} bad[] = {
+		{ v0 | V_LARGE, r0, "L" },
+		{ v0 & ~V_1TB, r0, "B = 0 (256 MiB)" },
+		{ (v0 & ~V_1TB) | _BITULL(63), r0, "B = 2" },
+		{ v0 | V_1TB | _BITULL(63), r0, "B = 3" },
+		{ hpte_v_vsid(KVMMU_PPC_VRMA_VSID, ea, false), r0,
+		  "the VRMA's VSID" },
+		{ hpte_v_vsid(1ULL << 24, ea, false), r0, "VSID 2^24" },
+		{ v0, r0 | _BITULL(9), "r bit 9 (key)" },
+		{ v0, r0 | _BITULL(60), "r bit 60" },
+		{ v0, hpte_r(p, R_PP0 | 0), "pp0||pp 100" },
+		{ v0, hpte_r(p, R_PP0 | 1), "pp0||pp 101" },
+		{ v0, hpte_r(p, R_PP0 | 3), "pp0||pp 111" },
+	};
+	int vcpu = self->vcpu;
+	unsigned int i, k;
+
+	ASSERT_EQ(0, set_msr(vcpu, MSR_DR));
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		EXPECT_EQ(KVMMU_PPC_H_PARAMETER,
+			  h_enter(vcpu, 0, grp, bad[i].v, bad[i].r, NULL))
+			TH_LOG("%s", bad[i].what);
+		EXPECT_EQ(KVMMU_PPC_H_PARAMETER,
+			  h_enter(vcpu, H_EXACT, grp + 3, bad[i].v, bad[i].r,
+				  NULL))
+			TH_LOG("%s", bad[i].what);
+	}
+	for (k = 0; k < 8; k++) {
+		EXPECT_EQ(KVMMU_PPC_H_SUCCESS, h_read(vcpu, grp + k, &v, &r));
+		EXPECT_EQ(0, v) TH_LOG("slot %u", k);
+		EXPECT_EQ(KVMMU_PPC_H_NOT_FOUND,
+			  hc(vcpu, KVMMU_PPC_H_CLEAR_REF, 0, grp + k, 0, 0, rets));
+		EXPECT_EQ(KVMMU_PPC_H_NOT_FOUND,
+			  hc(vcpu, KVMMU_PPC_H_CLEAR_MOD, 0, grp + k, 0, 0, rets));
+	}
+	EXPECT_TRUE(dsi_is(_metadata, vcpu, RD, ea, DSISR_NOHPTE));
+
+	/* H_REMOVE's conditions. */
+	ASSERT_EQ(KVMMU_PPC_H_SUCCESS, h_enter(vcpu, 0, grp, v0, r0, &idx));
+	EXPECT_TRUE(wr_ok(_metadata, vcpu, ea + 8, 0x88));
+	EXPECT_EQ(KVMMU_PPC_H_NOT_FOUND,
+		  hc(vcpu, KVMMU_PPC_H_REMOVE, H_AVPN, idx,
+		     hpte_v(ea + SEG(1), false) & ~0x7fULL, 0, rets));
+	EXPECT_EQ(KVMMU_PPC_H_NOT_FOUND,
+		  hc(vcpu, KVMMU_PPC_H_REMOVE, H_ANDCOND, idx, V_1TB, 0, rets));
+	EXPECT_TRUE(rd_is(_metadata, vcpu, ea + 8, 0x88));
+	EXPECT_EQ(KVMMU_PPC_H_SUCCESS, h_read(vcpu, idx, &v, &r));
+	EXPECT_EQ(v0, v);
+	EXPECT_EQ(r0 | R_R | R_C, r);
+	EXPECT_EQ(KVMMU_PPC_H_NOT_FOUND,
+		  hc(vcpu, KVMMU_PPC_H_REMOVE, H_AVPN | H_ANDCOND, idx,
+		     v0 & ~0x7fULL, 0, rets))
+		TH_LOG("H_AVPN matches, but H_ANDCOND finds the bits set");
+	EXPECT_EQ(KVMMU_PPC_H_SUCCESS,
+		  hc(vcpu, KVMMU_PPC_H_REMOVE, H_AVPN, idx, v0 & ~0x7fULL, 0,
+		     rets));
+	EXPECT_EQ(v0, rets[0]);
+	EXPECT_EQ(r0 | R_R | R_C, rets[1]);
+	EXPECT_TRUE(dsi_is(_metadata, vcpu, WR, ea, DSISR_NOHPTE | DSISR_STORE));
+	EXPECT_EQ(0x88, peek(gmem(g, p + 8)));
+}
+
+/*
  * Lookups as the hardware does them: an entry in the wrong PTEG, or with
  * another AVPN, or with H set in the primary group, is not found; an
  * entry in the secondary group without H neither.  An HPTE for guest real
@@ -795,7 +881,8 @@ TEST_F(hv, hash_lookup)
 {
 	struct guest *g = &self->g;
 	__u64 p = data_page(_metadata, g, 1), idx, v, r;
-	const __u64 ea = EA(0x30), other = EA(0x31);
+	/* (EA(0x31) would have @ea's AVPN: it drops the low 11 VPN bits) */
+	const __u64 ea = EA(0x30), other = EA(0x30) + SEG(1);
 	int vcpu = self->vcpu;
 
 	ASSERT_EQ(0, set_msr(vcpu, MSR_DR));
@@ -910,25 +997,29 @@ TEST_F(hv, relocation)
 TEST_F(hv, protection)
 {
 	/* [pp][supervisor read, write, user read, write]: allowed? */
-	static const bool allow[4][4] = {
+	static const bool allow[5][4] = {
 		{ 1, 1, 0, 0 },
 		{ 1, 1, 1, 0 },
 		{ 1, 1, 1, 1 },
 		{ 1, 0, 1, 0 },
+		{ 1, 0, 0, 0 },	/* pp0||pp 110 */
+	};
+	static const __u64 ppv[5] = {
+		PP_RW_NONE, PP_RW_RO, PP_RW_RW, PP_RO_RO, PP_RO_NONE,
 	};
 	struct guest *g = &self->g;
 	int vcpu = self->vcpu, pr, k, type;
-	__u64 pg[4], idx[4], ea, v, r, want, fx;
+	__u64 pg[5], idx[5], ea, v, r, want, fx;
 	unsigned int pp, n = 0;
 
-	for (pp = 0; pp < 4; pp++) {
+	for (pp = 0; pp < 5; pp++) {
 		pg[pp] = data_page(_metadata, g, pp + 1);
 		idx[pp] = map_ea(_metadata, vcpu, 18, EA(0x50 + pp), pg[pp],
-				 pp, 0);
+				 ppv[pp], 0);
 	}
 	for (pr = 0; pr < 2; pr++) {
 		ASSERT_EQ(0, set_msr(vcpu, MSR_DR | (pr ? MSR_PR : 0)));
-		for (pp = 0; pp < 4; pp++) {
+		for (pp = 0; pp < 5; pp++) {
 			ea = EA(0x50 + pp);
 			for (k = 0; k < 4; k++) {
 				bool user = pr || k >= 2, w = k & 1;
@@ -955,19 +1046,25 @@ TEST_F(hv, protection)
 			}
 		}
 	}
-	/* pp 11 was never written: no C; pp 10 was. */
+	/* pp 11 and 110 were never written: no C; pp 10 was. */
 	EXPECT_EQ(KVMMU_PPC_H_SUCCESS, h_read(vcpu, idx[PP_RO_RO], &v, &r));
 	EXPECT_EQ(R_R, r & (R_R | R_C));
+	EXPECT_EQ(KVMMU_PPC_H_SUCCESS, h_read(vcpu, idx[4], &v, &r));
+	EXPECT_EQ(R_R, r & (R_R | R_C));
+	EXPECT_EQ(hpte_r(pg[4], PP_RO_NONE), r & ~(R_R | R_C));
 	EXPECT_EQ(KVMMU_PPC_H_SUCCESS, h_read(vcpu, idx[PP_RW_RW], &v, &r));
 	EXPECT_EQ(R_R | R_C, r & (R_R | R_C));
 
-	/* N: data accesses go, fetches fault; without N they go. */
+	/*
+	 * N: data accesses go, fetches fault (a protection fault: kvmmu
+	 * reports fetches with the DSISR bits too); without N they go.
+	 */
 	fx = data_page(_metadata, g, 7);
 	map_ea(_metadata, vcpu, 18, EA(0x60), fx, PP_RW_RW, R_N);
 	map_ea(_metadata, vcpu, 18, EA(0x61), fx, PP_RW_RW, 0);
 	ASSERT_EQ(0, set_msr(vcpu, MSR_DR | MSR_IR));
 	EXPECT_TRUE(rd_is(_metadata, vcpu, EA(0x60) + 8, val(7, fx + 8)));
-	EXPECT_TRUE(dsi_is(_metadata, vcpu, FE, EA(0x60) + 8, SRR1_ISI_N));
+	EXPECT_TRUE(dsi_is(_metadata, vcpu, FE, EA(0x60) + 8, DSISR_PROT));
 	EXPECT_TRUE(acc_ok(_metadata, vcpu, FE, EA(0x61) + 8, val(7, fx + 8)));
 	EXPECT_TRUE(dsi_is(_metadata, vcpu, FE, EA(0x62), DSISR_NOHPTE));
 	/* A user fetch of a pp 00 page is a protection fault. */
@@ -1244,6 +1341,54 @@ TEST_F(hv, vrma_spares_guest)
 		EXPECT_EQ(hpte_v(ea[k], false), v) TH_LOG("guest HPTE %u", k);
 		EXPECT_EQ(hpte_r(d, PP_RW_RW), r & ~(R_R | R_C));
 		EXPECT_TRUE(rd_is(_metadata, vcpu, ea[k] + 16, val(9, d + 16)));
+	}
+}
+
+/*
+ * The other way round: both groups full of VRMA entries, and the guest
+ * enters HPTEs there (any slot, and exact ones): the hypervisor makes room
+ * by evicting its own; real-mode accesses go on working in what is left.
+ */
+TEST_F(hv, guest_evicts_vrma)
+{
+	const unsigned int n = 16;
+	struct guest *g = &self->g;
+	const __u64 p0 = 0x3450000ULL;
+	const __u64 pri = vrma_pteg(p0, 18, false), sec = vrma_pteg(p0, 18, true);
+	__u64 p[16], d, ea[9], v, r, idx, ev0;
+	int vcpu = self->vcpu;
+	unsigned int i, k;
+
+	for (i = 0; i < n; i++) {
+		p[i] = p0 + (__u64)i * 2048 * PG;
+		fill(g, p[i], i + 1);
+		EXPECT_TRUE(rd_is(_metadata, vcpu, p[i] + 8, val(i + 1, p[i] + 8)));
+	}
+	ev0 = stats(_metadata, self->vm).hpte_evictions;
+	d = data_page(_metadata, g, 9);
+	for (k = 0; k < 9; k++) {
+		__u64 grp = k < 8 ? pri : sec;
+
+		ea[k] = SEG(k + 1) | ((grp / 8) ^ (k + 1)) << 12;
+		ASSERT_EQ(grp, pteg_of(ea[k], 18, false));
+		EXPECT_EQ(KVMMU_PPC_H_SUCCESS,
+			  h_enter(vcpu, k < 8 ? 0 : H_EXACT, k < 8 ? grp : grp + 3,
+				  hpte_v(ea[k], false), hpte_r(d, PP_RW_RW), &idx))
+			TH_LOG("guest HPTE %u", k);
+		EXPECT_EQ(k < 8 ? grp : grp + 3, idx & (k < 8 ? ~7ULL : ~0ULL));
+	}
+	EXPECT_LE(ev0 + 9, stats(_metadata, self->vm).hpte_evictions);
+	/* 7 slots left for 16 real pages, twice over. */
+	for (k = 0; k < 2; k++)
+		for (i = 0; i < n; i++)
+			EXPECT_TRUE(rd_is(_metadata, vcpu, p[i] + 16,
+					  val(i + 1, p[i] + 16)));
+	ASSERT_EQ(0, set_msr(vcpu, MSR_DR));
+	for (k = 0; k < 9; k++) {
+		EXPECT_TRUE(rd_is(_metadata, vcpu, ea[k] + 24, val(9, d + 24)));
+		EXPECT_EQ(KVMMU_PPC_H_SUCCESS,
+			  h_read(vcpu, k < 8 ? pri + k : sec + 3, &v, &r));
+		EXPECT_TRUE(v & V_VALID);
 	}
 }
 
