@@ -1053,6 +1053,47 @@ TEST_F(mips, tlb_aging)
 	close(t.vcpu[1]);
 }
 
+/*
+ * Memslot changes: both vCPUs used pages of the read-only slot; once it is
+ * deleted neither reaches them (-ENOENT), and registered again elsewhere
+ * the pages are found at the new address only.
+ */
+TEST_F(mips, tlb_memslot)
+{
+	const __u64 moved = 0x20000000ULL;
+	unsigned int i;
+	int vcpu1, k, vcpu[2];
+
+	vcpu1 = kvmmu_create_vcpu(self->vm, 1);
+	ASSERT_LE(0, vcpu1);
+	vcpu[0] = self->vcpu;
+	vcpu[1] = vcpu1;
+	for (k = 0; k < 2; k++)
+		for (i = 0; i < 8; i++)
+			EXPECT_TRUE(rd_is(_metadata, vcpu[k], ROM_GPA + i * PG,
+					  val(0x70, ROM_GPA + i * PG)));
+	ASSERT_EQ(0, kvmmu_set_region(self->vm, 1, KVMMU_MEM_READONLY, ROM_GPA,
+				      0, self->rom));
+	for (k = 0; k < 2; k++)
+		for (i = 0; i < 8; i++)
+			EXPECT_TRUE(err_is(_metadata, vcpu[k], RD,
+					   ROM_GPA + i * PG, -ENOENT))
+				TH_LOG("vcpu %d, deleted slot page %u", k, i);
+	ASSERT_EQ(0, kvmmu_set_region(self->vm, 1, KVMMU_MEM_READONLY, moved,
+				      ROM_SIZE, self->rom));
+	for (k = 0; k < 2; k++) {
+		for (i = 0; i < 8; i++) {
+			EXPECT_TRUE(err_is(_metadata, vcpu[k], RD,
+					   ROM_GPA + i * PG, -ENOENT));
+			EXPECT_TRUE(rd_is(_metadata, vcpu[k], moved + i * PG,
+					  val(0x70, ROM_GPA + i * PG)));
+			EXPECT_TRUE(err_is(_metadata, vcpu[k], WR,
+					   moved + i * PG, -EACCES));
+		}
+	}
+	close(vcpu1);
+}
+
 /* ------------------------------------------------------------------ */
 /* 4. Stress */
 

@@ -444,12 +444,18 @@ static __u64 *gmem(struct guest *g, __u64 gra)
 	return (__u64 *)(g->ram + gra);
 }
 
-static void fill(struct guest *g, __u64 gra, unsigned int tag)
+/* Fill the page at @p, guest real address @gra, with @tag. */
+static void fill_ram(char *p, __u64 gra, unsigned int tag)
 {
 	unsigned long i;
 
 	for (i = 0; i < QWORDS; i++)
-		poke(gmem(g, gra) + i, val(tag, gra + i * 8));
+		poke(p + i * 8, val(tag, gra + i * 8));
+}
+
+static void fill(struct guest *g, __u64 gra, unsigned int tag)
+{
+	fill_ram(g->ram + gra, gra, tag);
 }
 
 static __u64 data_page(struct __test_metadata *_metadata, struct guest *g,
@@ -963,6 +969,9 @@ TEST_F(hv, relocation)
 	EXPECT_TRUE(maps_pfn(_metadata, vcpu, p, hpfn(g, p)));
 	EXPECT_TRUE(wr_ok(_metadata, vcpu, p + 24, 0x24));
 	EXPECT_EQ(0x24, peek(gmem(g, p + 24)));
+	/* Problem state means nothing to real-mode accesses. */
+	EXPECT_TRUE(acc_ok(_metadata, vcpu, WR | USR, p + 32, 0x32));
+	EXPECT_TRUE(acc_ok(_metadata, vcpu, RD | USR, p + 32, 0x32));
 
 	/* DR: data relocated, fetches real. */
 	ASSERT_EQ(0, set_msr(vcpu, MSR_DR));
@@ -975,7 +984,7 @@ TEST_F(hv, relocation)
 	/* IR: fetches relocated, data real. */
 	ASSERT_EQ(0, set_msr(vcpu, MSR_IR));
 	EXPECT_TRUE(acc_ok(_metadata, vcpu, FE, ea + 32, val(2, q + 32)));
-	EXPECT_TRUE(rd_is(_metadata, vcpu, p + 32, val(1, p + 32)));
+	EXPECT_TRUE(rd_is(_metadata, vcpu, p + 40, val(1, p + 40)));
 	EXPECT_TRUE(err_is(_metadata, vcpu, RD, ea, -ENOENT));
 
 	/* Both, and back to real mode. */
@@ -986,6 +995,43 @@ TEST_F(hv, relocation)
 	ASSERT_EQ(0, set_msr(vcpu, 0));
 	EXPECT_TRUE(rd_is(_metadata, vcpu, q + 48, 0x48));
 	EXPECT_TRUE(err_is(_metadata, vcpu, WR, ea, -ENOENT));
+}
+
+/*
+ * A read-only slot: through an HPTE the guest made read-write, and in real
+ * mode, reads work and writes fail with -EACCES (the host refuses, not
+ * the guest's pp: no DSI), setting no C; the memory is unchanged.
+ */
+TEST_F(hv, readonly_slot)
+{
+	const __u64 rom_gra = 0x20000000ULL, ea = EA(0x48);
+	int vcpu = self->vcpu, k;
+	struct kvmmu_translation t;
+	__u64 idx, v, r;
+	char *rom;
+
+	rom = kvmmu_alloc_anon(PG);
+	ASSERT_NE(MAP_FAILED, rom);
+	fill_ram(rom, rom_gra, 0x70);
+	ASSERT_EQ(0, kvmmu_set_region(self->vm, 1, KVMMU_MEM_READONLY, rom_gra,
+				      PG, rom));
+	idx = map_ea(_metadata, vcpu, 18, ea, rom_gra, PP_RW_RW, 0);
+	for (k = 0; k < 2; k++) {
+		__u64 a = k ? rom_gra : ea;
+
+		ASSERT_EQ(0, set_msr(vcpu, k ? 0 : MSR_DR));
+		EXPECT_TRUE(err_is(_metadata, vcpu, WR, a + 8, -EACCES));
+		EXPECT_TRUE(rd_is(_metadata, vcpu, a + 8, val(0x70, rom_gra + 8)));
+		EXPECT_TRUE(err_is(_metadata, vcpu, WR, a + 8, -EACCES));
+		t = xlate(_metadata, vcpu, a);
+		EXPECT_EQ(KVMMU_TR_PRESENT,
+			  t.flags & (KVMMU_TR_PRESENT | KVMMU_TR_WRITABLE));
+	}
+	ASSERT_EQ(0, set_msr(vcpu, MSR_DR));
+	EXPECT_EQ(KVMMU_PPC_H_SUCCESS, h_read(vcpu, idx, &v, &r));
+	EXPECT_EQ(R_R, r & (R_R | R_C));
+	EXPECT_EQ(val(0x70, rom_gra + 8), peek(rom + 8));
+	munmap(rom, PG);
 }
 
 /*
