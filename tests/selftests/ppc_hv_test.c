@@ -2122,6 +2122,206 @@ TEST_F_TIMEOUT(hv, stress, 90)
 	close(ctl);
 }
 
+/*
+ * Eviction under load: one vCPU reads, in real mode, 16 guest real pages
+ * whose VRMA entries share a PTEG pair (so the hypervisor keeps evicting
+ * its own entries), another reads through 6 guest HPTEs in the same two
+ * groups, which the main thread keeps removing and entering again (onto
+ * one page or another), while it also drops and rewrites the real pages.
+ * Guest HPTEs are never evicted: every read is right, or a DSI while its
+ * HPTE is being replaced.
+ */
+#define EV_RP		16
+#define EV_GE		6
+
+struct evs {
+	__u64 rp[EV_RP], ea[EV_GE], ga[EV_GE], gb[EV_GE];
+	unsigned int seq_rp[EV_RP], seq_ea[EV_GE];
+	bool stop;
+};
+
+struct ev_thread {
+	struct evs *s;
+	int vcpu;
+	bool real;
+	unsigned long rounds, checked, loose, bad;
+};
+
+static void ev_round(struct ev_thread *t)
+{
+	const unsigned int n = t->real ? EV_RP : EV_GE;
+	struct kvmmu_access a[EV_RP];
+	unsigned int s1[EV_RP], s2, i, gen;
+	struct evs *s = t->s;
+	__u64 want;
+	bool ok;
+
+	memset(a, 0, sizeof(a));
+	for (i = 0; i < n; i++) {
+		a[i].gpa = t->real ? s->rp[i] : s->ea[i] + i * 8;
+		a[i].type = RD;
+		a[i].size = 8;
+		a[i].result = 1;
+		s1[i] = seq_load(t->real ? &s->seq_rp[i] : &s->seq_ea[i]);
+	}
+	if (access_batch(t->vcpu, a, n)) {
+		t->bad++;
+		return;
+	}
+	t->rounds++;
+	for (i = 0; i < n; i++) {
+		s2 = seq_load(t->real ? &s->seq_rp[i] : &s->seq_ea[i]);
+		gen = s1[i] / 2;
+		if (s1[i] == s2 && !(s2 % 2)) {
+			want = t->real ? dval(i, gen) : gen % 2 ?
+			       val(2, s->gb[i] + i * 8) : val(1, s->ga[i] + i * 8);
+			ok = !a[i].result && a[i].data == want;
+			t->checked++;
+		} else if (t->real) {
+			ok = !a[i].result &&
+			     (!a[i].data ||
+			      ((a[i].data & ~0xffffffffULL) ==
+			       (dval(i, 0) & ~0xffffffffULL) &&
+			       (a[i].data & 0xffffffff) >= gen &&
+			       (a[i].data & 0xffffffff) <= s2 / 2 + 1));
+			t->loose++;
+		} else {
+			ok = (!a[i].result &&
+			      (a[i].data == val(1, s->ga[i] + i * 8) ||
+			       a[i].data == val(2, s->gb[i] + i * 8))) ||
+			     (a[i].result == PF && a[i].data == DSISR_NOHPTE);
+			t->loose++;
+		}
+		if (ok)
+			continue;
+		if (t->bad++ < 4)
+			fprintf(stderr,
+				"# %s slot %u: result %d data %#llx, seq %u..%u\n",
+				t->real ? "real" : "ea", i, a[i].result,
+				(unsigned long long)a[i].data, s1[i], s2);
+	}
+}
+
+static void *ev_vcpu(void *arg)
+{
+	struct ev_thread *t = arg;
+
+	while (!__atomic_load_n(&t->s->stop, __ATOMIC_SEQ_CST))
+		ev_round(t);
+	return NULL;
+}
+
+TEST_F_TIMEOUT(hv, stress_evict, 90)
+{
+	const __u64 rp0 = 0x4560000ULL;
+	const __u64 grp[2] = { vrma_pteg(rp0, 18, false),
+			       vrma_pteg(rp0, 18, true) };
+	struct guest *g = &self->g;
+	struct kvmmu_vm_stats st0, st1;
+	struct ev_thread th[2];
+	unsigned long remaps = 0, drops = 0;
+	unsigned int i, j, k, gen, rnd = 7;
+	__u64 idx[EV_GE], v, r;
+	struct timespec t0;
+	pthread_t tid[2];
+	struct evs s;
+	int ctl;
+
+	memset(&s, 0, sizeof(s));
+	memset(th, 0, sizeof(th));
+	ctl = kvmmu_create_vcpu(self->vm, 3);
+	ASSERT_LE(0, ctl);
+	for (i = 0; i < EV_RP; i++) {
+		s.rp[i] = rp0 + (__u64)i * 2048 * PG;
+		ASSERT_GT(RAM_SIZE, s.rp[i]);
+		poke(gmem(g, s.rp[i]), dval(i, 0));
+	}
+	for (k = 0; k < EV_GE; k++) {
+		__u64 gr = grp[k * 2 / EV_GE];
+
+		s.ga[k] = data_page(_metadata, g, 1);
+		s.gb[k] = data_page(_metadata, g, 2);
+		s.ea[k] = SEG(k + 1) | ((gr / 8) ^ (k + 1)) << 12;
+		ASSERT_EQ(gr, pteg_of(s.ea[k], 18, false));
+		ASSERT_EQ(KVMMU_PPC_H_SUCCESS,
+			  h_enter(ctl, 0, gr, hpte_v(s.ea[k], false),
+				  hpte_r(s.ga[k], PP_RW_RW), &idx[k]));
+	}
+	for (i = 0; i < 2; i++) {
+		th[i].s = &s;
+		th[i].real = !i;
+		th[i].vcpu = i ? kvmmu_create_vcpu(self->vm, 1) : self->vcpu;
+		ASSERT_LE(0, th[i].vcpu);
+		ASSERT_EQ(0, set_msr(th[i].vcpu, i ? MSR_DR : 0));
+	}
+	st0 = stats(_metadata, self->vm);
+	for (i = 0; i < 2; i++)
+		ASSERT_EQ(0, pthread_create(&tid[i], NULL, ev_vcpu, &th[i]));
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (ms_since(&t0) < STRESS_MS ||
+	       (ms_since(&t0) < STRESS_MAX_MS &&
+		(remaps < STRESS_REMAPS ||
+		 __atomic_load_n(&th[0].rounds, __ATOMIC_RELAXED) < 50 ||
+		 __atomic_load_n(&th[1].rounds, __ATOMIC_RELAXED) < 50))) {
+		rnd = rnd * 1103515245 + 12345;
+		k = rnd / 65536 % EV_GE;
+		seq_bump(&s.seq_ea[k]);
+		gen = (s.seq_ea[k] + 1) / 2;
+		EXPECT_EQ(KVMMU_PPC_H_SUCCESS, h_remove(ctl, idx[k], NULL));
+		EXPECT_EQ(KVMMU_PPC_H_SUCCESS,
+			  h_enter(ctl, 0, grp[k * 2 / EV_GE],
+				  hpte_v(s.ea[k], false),
+				  hpte_r(gen % 2 ? s.gb[k] : s.ga[k], PP_RW_RW),
+				  &idx[k]));
+		seq_bump(&s.seq_ea[k]);
+		remaps++;
+		if (remaps % 2)
+			continue;
+		j = rnd / 4096 % EV_RP;
+		seq_bump(&s.seq_rp[j]);
+		gen = (s.seq_rp[j] + 1) / 2;
+		EXPECT_EQ(0, madvise(g->ram + s.rp[j], PG, MADV_DONTNEED));
+		poke(gmem(g, s.rp[j]), dval(j, gen));
+		seq_bump(&s.seq_rp[j]);
+		drops++;
+	}
+	__atomic_store_n(&s.stop, true, __ATOMIC_SEQ_CST);
+	for (i = 0; i < 2; i++)
+		pthread_join(tid[i], NULL);
+	st1 = stats(_metadata, self->vm);
+
+	for (i = 0; i < 2; i++) {
+		TH_LOG("%s: %lu rounds, %lu exact + %lu loose checks, %lu bad",
+		       th[i].real ? "real mode" : "relocated", th[i].rounds,
+		       th[i].checked, th[i].loose, th[i].bad);
+		EXPECT_EQ(0, th[i].bad);
+		EXPECT_LE(10, th[i].rounds);
+	}
+	TH_LOG("%lu remaps, %lu drops in %ld ms, hpte_evictions +%llu", remaps,
+	       drops, ms_since(&t0),
+	       (unsigned long long)(st1.hpte_evictions - st0.hpte_evictions));
+	EXPECT_LT(st0.hpte_evictions, st1.hpte_evictions);
+	EXPECT_LE(100, remaps);
+
+	/* At rest: exact, and every guest HPTE as last entered. */
+	for (i = 0; i < 2; i++) {
+		th[i].bad = 0;
+		th[i].loose = 0;
+		ev_round(&th[i]);
+		EXPECT_EQ(0, th[i].bad);
+		EXPECT_EQ(0, th[i].loose);
+	}
+	for (k = 0; k < EV_GE; k++) {
+		EXPECT_EQ(KVMMU_PPC_H_SUCCESS, h_read(ctl, idx[k], &v, &r));
+		EXPECT_EQ(hpte_v(s.ea[k], false), v);
+		EXPECT_EQ(hpte_r(s.seq_ea[k] / 2 % 2 ? s.gb[k] : s.ga[k],
+				 PP_RW_RW), r & ~(R_R | R_C));
+	}
+	close(th[1].vcpu);
+	close(ctl);
+}
+
 int main(int argc, char **argv)
 {
 	int dev = open(KVMMU_DEV, O_RDWR | O_CLOEXEC);
