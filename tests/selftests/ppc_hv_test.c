@@ -469,12 +469,17 @@ static __u64 data_page(struct __test_metadata *_metadata, struct guest *g,
 	return gra;
 }
 
+static __u64 pfn_of_hva(const void *p)
+{
+	__u64 e = pagemap_raw(p);
+
+	return e & PM_PRESENT ? e & PM_PFN : 0;
+}
+
 /* The host frame behind guest real address @gra (0 if none). */
 static __u64 hpfn(struct guest *g, __u64 gra)
 {
-	__u64 e = pagemap_raw(g->ram + gra);
-
-	return e & PM_PRESENT ? e & PM_PFN : 0;
+	return pfn_of_hva(g->ram + gra);
 }
 
 FIXTURE_SETUP(hv)
@@ -1032,6 +1037,60 @@ TEST_F(hv, readonly_slot)
 	EXPECT_EQ(R_R, r & (R_R | R_C));
 	EXPECT_EQ(val(0x70, rom_gra + 8), peek(rom + 8));
 	munmap(rom, PG);
+}
+
+/*
+ * Memslot changes behind the guest's HPTEs: deleting the slot takes every
+ * mapping of its pages away (EAs and real mode: -ENOENT, as MMIO) while
+ * the guest's HPTEs stay as entered; the slot registered again on other
+ * memory is what the same HPTEs then reach.
+ */
+TEST_F(hv, memslot_change)
+{
+	const __u64 gra = 0x20000000ULL, e1 = EA(0x49), e2 = EA(0x4a) + SEG(2);
+	int vcpu = self->vcpu;
+	__u64 i1, v, r;
+	char *a, *b;
+
+	a = kvmmu_alloc_anon(2 * PG);
+	b = kvmmu_alloc_anon(2 * PG);
+	ASSERT_NE(MAP_FAILED, a);
+	ASSERT_NE(MAP_FAILED, b);
+	fill_ram(a, gra, 0xa);
+	fill_ram(a + PG, gra + PG, 0xa);
+	fill_ram(b, gra, 0xb);
+	fill_ram(b + PG, gra + PG, 0xb);
+	ASSERT_EQ(0, kvmmu_set_region(self->vm, 1, 0, gra, 2 * PG, a));
+	EXPECT_FALSE(xlate(_metadata, vcpu, gra).flags & KVMMU_TR_PRESENT)
+		TH_LOG("present before any access");
+	i1 = map_ea(_metadata, vcpu, 18, e1, gra, PP_RW_RW, 0);
+	map_ea(_metadata, vcpu, 18, e2, gra + PG, PP_RW_RW, 0);
+	EXPECT_TRUE(rd_is(_metadata, vcpu, gra + 8, val(0xa, gra + 8)));
+	ASSERT_EQ(0, set_msr(vcpu, MSR_DR));
+	EXPECT_TRUE(wr_ok(_metadata, vcpu, e1 + 16, 0xa16));
+	EXPECT_TRUE(rd_is(_metadata, vcpu, e2 + 8, val(0xa, gra + PG + 8)));
+
+	ASSERT_EQ(0, kvmmu_set_region(self->vm, 1, 0, gra, 0, a));
+	EXPECT_TRUE(err_is(_metadata, vcpu, RD, e1 + 16, -ENOENT));
+	EXPECT_TRUE(err_is(_metadata, vcpu, WR, e2, -ENOENT));
+	EXPECT_FALSE(xlate(_metadata, vcpu, e1).flags & KVMMU_TR_PRESENT);
+	EXPECT_EQ(KVMMU_PPC_H_SUCCESS, h_read(vcpu, i1, &v, &r));
+	EXPECT_EQ(hpte_v(e1, i1 / 8 != pteg_of(e1, 18, false) / 8), v);
+	EXPECT_EQ(hpte_r(gra, PP_RW_RW) | R_R | R_C, r);
+	ASSERT_EQ(0, set_msr(vcpu, 0));
+	EXPECT_TRUE(err_is(_metadata, vcpu, RD, gra + 8, -ENOENT));
+
+	ASSERT_EQ(0, kvmmu_set_region(self->vm, 1, 0, gra, 2 * PG, b));
+	EXPECT_TRUE(rd_is(_metadata, vcpu, gra + 8, val(0xb, gra + 8)));
+	ASSERT_EQ(0, set_msr(vcpu, MSR_DR));
+	EXPECT_TRUE(rd_is(_metadata, vcpu, e1 + 16, val(0xb, gra + 16)));
+	EXPECT_TRUE(wr_ok(_metadata, vcpu, e2 + 24, 0xb24));
+	EXPECT_EQ(0xb24, peek(b + PG + 24));
+	EXPECT_EQ(val(0xa, gra + PG + 24), peek(a + PG + 24));
+	EXPECT_EQ(0xa16, peek(a + 16));
+	EXPECT_TRUE(maps_pfn(_metadata, vcpu, e1, pfn_of_hva(b)));
+	munmap(a, 2 * PG);
+	munmap(b, 2 * PG);
 }
 
 /*
