@@ -32,6 +32,7 @@
 static const struct kvmmu_arch_ops *const kvmmu_backends[] = {
 	[KVMMU_VM_X86_EPT] = &kvmmu_x86_ept_ops,
 	[KVMMU_VM_X86_SHADOW] = &kvmmu_x86_shadow_ops,
+	[KVMMU_VM_PPC_HV] = &kvmmu_ppc_hv_ops,
 	[KVMMU_VM_MIPS] = &kvmmu_mips_ops,
 };
 
