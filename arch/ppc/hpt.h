@@ -82,10 +82,11 @@
  *    reference, and R/C exact.
  *  - not-valid -> valid (instantiation) runs in ->fault without mmu_lock,
  *    as upstream: kvmmu_faultin_pfn() (may sleep, nothing held), HPTE
- *    lock, rmap lock of the page, kvmmu_mmu_invalidate_retry_unlocked()
- *    under it, link into the ring, write r, then v with release semantics,
- *    unlock rmap, unlock HPTE, kvmmu_fault_release().  An invalidation
- *    counts itself in progress (under mmu_lock) before it takes the rmap
+ *    lock, rmap lock of the page, the retry check under it (seq, and the
+ *    range of the invalidations in progress: ppc_invalidate_retry()), link
+ *    into the ring, write r, then v with release semantics, unlock rmap,
+ *    unlock HPTE, kvmmu_fault_release().  An invalidation counts itself in
+ *    progress and adds its range (under mmu_lock) before it takes the rmap
  *    lock of any page it zaps, so the check under that lock sees it, or
  *    the zap finds the new HPTE in the ring.
  *  - Readers that hold mmu_lock but not the HPTE lock read v with acquire

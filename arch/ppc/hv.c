@@ -133,6 +133,33 @@ static bool ppc_snap_same(struct ppc_hpt *hpt, u32 i, const struct ppc_snap *s)
 	       !((hpt->rev[i].guest_rpte ^ s->gr) & ~(HPTE_R_R | HPTE_R_C));
 }
 
+/*
+ * ppc_prepare() with mmu_lock held if @may_zap, which a valid HPTE needs
+ * to be made absent.
+ */
+static int __ppc_prepare(struct kvmmu_vm *vm, struct ppc_hpt *hpt, u32 i,
+			 const struct ppc_snap *s, enum kvmmu_access_type type,
+			 bool user, bool may_zap)
+{
+	u64 *hptep = ppc_hptep(hpt, i);
+	int r = 0;
+
+	ppc_hpte_lock(hptep);
+	if (!ppc_snap_same(hpt, i, s)) {
+		r = -EAGAIN;
+	} else if (READ_ONCE(hptep[0]) & HPTE_V_VALID) {
+		if (ppc_pp_allows(READ_ONCE(hptep[1]), user, type))
+			r = 1;
+		else if (!may_zap)
+			r = -EAGAIN;
+		else
+			ppc_hpte_zap_locked(vm, hpt, i, false);
+	}
+	if (r)
+		ppc_hpte_unlock(hptep);
+	return r;
+}
+
 /**
  * ppc_prepare() - lock HPTE @i for instantiation
  * @vm: the VM; no lock held
@@ -152,27 +179,13 @@ static int ppc_prepare(struct kvmmu_vm *vm, struct ppc_hpt *hpt, u32 i,
 		       const struct ppc_snap *s, enum kvmmu_access_type type,
 		       bool user)
 {
-	bool locked = s->v & HPTE_V_VALID;
-	u64 *hptep = ppc_hptep(hpt, i);
-	int r = 0;
+	int r;
 
-	if (locked)
-		spin_lock(&vm->mmu_lock);
-	ppc_hpte_lock(hptep);
-	if (!ppc_snap_same(hpt, i, s)) {
-		r = -EAGAIN;
-	} else if (READ_ONCE(hptep[0]) & HPTE_V_VALID) {
-		if (ppc_pp_allows(READ_ONCE(hptep[1]), user, type))
-			r = 1;
-		else if (!locked)
-			r = -EAGAIN;
-		else
-			ppc_hpte_zap_locked(vm, hpt, i, false);
-	}
-	if (r)
-		ppc_hpte_unlock(hptep);
-	if (locked)
-		spin_unlock(&vm->mmu_lock);
+	if (!(s->v & HPTE_V_VALID))
+		return __ppc_prepare(vm, hpt, i, s, type, user, false);
+	spin_lock(&vm->mmu_lock);
+	r = __ppc_prepare(vm, hpt, i, s, type, user, true);
+	spin_unlock(&vm->mmu_lock);
 	return r;
 }
 

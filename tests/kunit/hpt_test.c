@@ -438,6 +438,60 @@ static void hpt_rc_harvest(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, *rmapp & PPC_RMAP_R);
 }
 
+/* The retry check under the rmap lock: seq, and the range in progress. */
+static void hpt_install_retry(struct kunit *test)
+{
+	const u64 ea = (6ULL << 40) + 0x8000, gfn = SLOT_BASE + 20;
+	struct hpt_test *t = test->priv;
+	struct kvmmu_vm *vm = t->vm;
+	unsigned long seq = vm->mmu_invalidate_seq;
+	struct ppc_hpt *hpt = hpt_of(test);
+	u64 *hptep;
+	long i;
+
+	t->pv.msr = KVMMU_PPC_MSR_DR;
+	i = enter(test, ea, false, gfn, PP_RW_RW);
+	hptep = ppc_hptep(hpt, i);
+
+	/* An invalidation of this page in progress: retry, nothing linked. */
+	spin_lock(&vm->mmu_lock);
+	kvmmu_mmu_invalidate_begin(vm);
+	kvmmu_mmu_invalidate_range_add(vm, gfn, gfn + 1);
+	spin_unlock(&vm->mmu_lock);
+	ppc_hpte_lock(hptep);
+	KUNIT_EXPECT_EQ(test, ppc_hpte_install(vm, hpt, i, rmap_of(test, gfn),
+					       0x123, true, false, seq),
+			-EAGAIN);
+	ppc_hpte_unlock(hptep);
+	KUNIT_EXPECT_FALSE(test, *rmap_of(test, gfn) & PPC_RMAP_PRESENT);
+	KUNIT_EXPECT_EQ(test, access(test, ea, KVMMU_READ, NULL), -ENOENT);
+
+	/* It ends: seq moved, so what was looked up before is stale. */
+	spin_lock(&vm->mmu_lock);
+	kvmmu_mmu_invalidate_end(vm);
+	spin_unlock(&vm->mmu_lock);
+	ppc_hpte_lock(hptep);
+	KUNIT_EXPECT_EQ(test, ppc_hpte_install(vm, hpt, i, rmap_of(test, gfn),
+					       0x123, true, false, seq),
+			-EAGAIN);
+	ppc_hpte_unlock(hptep);
+
+	/* One elsewhere in progress: a fresh lookup here goes in. */
+	seq = vm->mmu_invalidate_seq;
+	spin_lock(&vm->mmu_lock);
+	kvmmu_mmu_invalidate_begin(vm);
+	kvmmu_mmu_invalidate_range_add(vm, gfn + 1, gfn + 100);
+	spin_unlock(&vm->mmu_lock);
+	ppc_hpte_lock(hptep);
+	KUNIT_EXPECT_EQ(test, ppc_hpte_install(vm, hpt, i, rmap_of(test, gfn),
+					       0x123, true, false, seq), 0);
+	ppc_hpte_unlock(hptep);
+	KUNIT_EXPECT_EQ(test, access(test, ea, KVMMU_READ, NULL), 0);
+	spin_lock(&vm->mmu_lock);
+	kvmmu_mmu_invalidate_end(vm);
+	spin_unlock(&vm->mmu_lock);
+}
+
 #define RING_PAGES	8
 #define RING_SLOTS	256
 
@@ -628,6 +682,7 @@ static struct kunit_case hpt_test_cases[] = {
 	KUNIT_CASE(hpt_page_protection),
 	KUNIT_CASE(hpt_absent_reinstantiate),
 	KUNIT_CASE(hpt_rc_harvest),
+	KUNIT_CASE(hpt_install_retry),
 	KUNIT_CASE(hpt_ring_random),
 	KUNIT_CASE(hpt_eviction),
 	{}
