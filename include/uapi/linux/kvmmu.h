@@ -306,7 +306,8 @@ struct kvmmu_paging {
  * in, the order (0: the default, KVMMU_PPC_HPT_ORDER_DEFAULT); out, the
  * order in effect.  The table is replaced by an empty one: every HPTE,
  * the guest's included, is gone.  An order outside [MIN, MAX]: EINVAL,
- * nothing changes.
+ * nothing changes.  EBUSY while the VM has a vCPU (created and not yet
+ * closed): allocate the table before creating vCPUs.
  */
 #define KVMMU_PPC_HPT_ORDER_MIN		18
 #define KVMMU_PPC_HPT_ORDER_DEFAULT	18
@@ -318,7 +319,8 @@ struct kvmmu_paging {
  * and PR (problem state) may be set; anything else is EINVAL.  A vCPU
  * starts in real mode (MSR 0): guest accesses use guest real addresses,
  * which the hypervisor maps through the VRMA (HPTEs it enters itself,
- * VSID KVMMU_PPC_VRMA_VSID, 1 TiB segments).  With DR (IR for fetches)
+ * 1 TiB segments: segment n of guest real space, real address bits 47:40,
+ * has VSID KVMMU_PPC_VRMA_VSID + n).  With DR (IR for fetches)
  * set, an address is an effective address; kvmmu has no SLB: 1 TiB
  * segment n (EA bits 63:40) has VSID n.  The guest's own HPTEs are made
  * with the hypervisor calls below.
