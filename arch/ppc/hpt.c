@@ -617,7 +617,7 @@ static bool ppc_hpte_candidate(struct ppc_hpt *hpt, u32 i, int pass)
 
 	if (!(v & (HPTE_V_VALID | HPTE_V_ABSENT)))
 		return true;
-	if (!(READ_ONCE(hpt->rev[i].flags) & PPC_REV_VRMA))
+	if (!pass || !(READ_ONCE(hpt->rev[i].flags) & PPC_REV_VRMA))
 		return false;
 	return pass == 2 || !(v & HPTE_V_VALID);
 }
