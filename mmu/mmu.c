@@ -44,8 +44,8 @@ void kvmmu_mmu_invalidate_begin(struct kvmmu_vm *vm)
 	WRITE_ONCE(vm->mmu_invalidate_in_progress,
 		   vm->mmu_invalidate_in_progress + 1);
 	if (vm->mmu_invalidate_in_progress == 1) {
-		vm->mmu_invalidate_range_start = KVMMU_INVALID_GFN;
-		vm->mmu_invalidate_range_end = KVMMU_INVALID_GFN;
+		WRITE_ONCE(vm->mmu_invalidate_range_start, KVMMU_INVALID_GFN);
+		WRITE_ONCE(vm->mmu_invalidate_range_end, KVMMU_INVALID_GFN);
 	}
 }
 EXPORT_SYMBOL_IF_KUNIT(kvmmu_mmu_invalidate_begin);
@@ -59,14 +59,15 @@ void kvmmu_mmu_invalidate_range_add(struct kvmmu_vm *vm, u64 start, u64 end)
 	lockdep_assert_held(&vm->mmu_lock);
 	if (kvmmu_bug_on(!vm->mmu_invalidate_in_progress, vm))
 		return;
+	/* WRITE_ONCE: see kvmmu_mmu_invalidate_retry_unlocked(). */
 	if (vm->mmu_invalidate_range_start == KVMMU_INVALID_GFN) {
-		vm->mmu_invalidate_range_start = start;
-		vm->mmu_invalidate_range_end = end;
+		WRITE_ONCE(vm->mmu_invalidate_range_start, start);
+		WRITE_ONCE(vm->mmu_invalidate_range_end, end);
 	} else {
-		vm->mmu_invalidate_range_start =
-			min(vm->mmu_invalidate_range_start, start);
-		vm->mmu_invalidate_range_end =
-			max(vm->mmu_invalidate_range_end, end);
+		WRITE_ONCE(vm->mmu_invalidate_range_start,
+			   min(vm->mmu_invalidate_range_start, start));
+		WRITE_ONCE(vm->mmu_invalidate_range_end,
+			   max(vm->mmu_invalidate_range_end, end));
 	}
 }
 EXPORT_SYMBOL_IF_KUNIT(kvmmu_mmu_invalidate_range_add);
@@ -119,24 +120,37 @@ EXPORT_SYMBOL_IF_KUNIT(kvmmu_mmu_invalidate_retry);
  * kvmmu_mmu_invalidate_retry_unlocked() - the retry check without mmu_lock
  * @vm: the VM
  * @mmu_seq: mmu_invalidate_seq as sampled before the pfn lookup
+ * @gfn: the faulting gfn
  *
  * For a backend whose fault path installs a mapping under a lock of its
- * own, which every invalidation takes (after invalidate_range_start
- * counted it in progress, under mmu_lock) before it removes the mappings
- * of that page: Book3S HV's per-page rmap lock.  Holding that lock orders
- * this check after any invalidation that has already gone through the
- * page, so such an invalidation is seen as in progress or as a new seq.
- * Without mmu_lock the range is not stable, so any invalidation in
- * progress means retry.
+ * own that every invalidation of @gfn takes before it removes @gfn's
+ * mappings: Book3S HV's per-page rmap lock.  The caller holds that lock.
  *
- * Return: true if an invalidation is in progress or one ended since
- * @mmu_seq was sampled.
+ * Only an invalidation that covers @gfn and already went through that
+ * lock matters (a later one finds the new mapping and removes it).  Such
+ * an invalidation counted itself in progress and added its range under
+ * mmu_lock before it took the lock, so both are visible here.  While any
+ * invalidation is in progress the range only grows, so whatever mix of
+ * old and new bounds is read still covers @gfn; it is reset only once
+ * every invalidation in progress has ended, after their seq++, which the
+ * smp_rmb() then makes visible: a range read across a reset is caught by
+ * the seq check.  Checking the range matters: without it every fault
+ * retries while the host invalidates anything at all, each retry a new
+ * host page lookup.
+ *
+ * Return: true if an invalidation covering @gfn is in progress, or if any
+ * invalidation ended since @mmu_seq was sampled.
  */
 bool kvmmu_mmu_invalidate_retry_unlocked(struct kvmmu_vm *vm,
-					 unsigned long mmu_seq)
+					 unsigned long mmu_seq, u64 gfn)
 {
-	if (unlikely(READ_ONCE(vm->mmu_invalidate_in_progress)))
-		return true;
+	if (unlikely(READ_ONCE(vm->mmu_invalidate_in_progress))) {
+		u64 start = READ_ONCE(vm->mmu_invalidate_range_start);
+		u64 end = READ_ONCE(vm->mmu_invalidate_range_end);
+
+		if (start == KVMMU_INVALID_GFN || (gfn >= start && gfn < end))
+			return true;
+	}
 	/* Pairs with smp_wmb() in kvmmu_mmu_invalidate_end(). */
 	smp_rmb();
 	return READ_ONCE(vm->mmu_invalidate_seq) != mmu_seq;

@@ -361,47 +361,6 @@ void ppc_hpte_zap_locked(struct kvmmu_vm *vm, struct ppc_hpt *hpt, u32 i,
 }
 EXPORT_SYMBOL_IF_KUNIT(ppc_hpte_zap_locked);
 
-/* mmu/mmu.c's KVMMU_INVALID_GFN: an invalidation's range not known yet. */
-#define PPC_INVALID_GFN		(~0ULL)
-
-/**
- * ppc_invalidate_retry() - the retry check, under the rmap lock of @gfn
- * @vm: the VM; mmu_lock not held
- * @mmu_seq: mmu_invalidate_seq sampled before the pfn lookup
- * @gfn: the guest page, whose rmap lock the caller holds
- *
- * kvmmu_mmu_invalidate_retry_unlocked() with the range check that
- * kvmmu_mmu_invalidate_retry() makes under mmu_lock: without it, every
- * fault of the VM retries while the host invalidates anything at all, and
- * each retry is a new host page lookup (ten times slower runs under
- * stress on the debug kernel).  Why reading the range without mmu_lock
- * is enough: an invalidation matters here only if it covers @gfn and
- * already went through @gfn's rmap lock (a later one finds the new HPTE
- * in the ring and zaps it).  Such an invalidation counted itself in
- * progress and added its range under mmu_lock before it took that lock,
- * so both are visible here.  While any invalidation is in progress the
- * range only grows, so whatever mix of old and new bounds is read still
- * covers @gfn; it is reset only once every invalidation in progress has
- * ended, after their seq++, which the smp_rmb() below then makes visible:
- * a range read across a reset is caught by the seq check.
- *
- * Return: true if the fault must be retried.
- */
-static bool ppc_invalidate_retry(struct kvmmu_vm *vm, unsigned long mmu_seq,
-				 u64 gfn)
-{
-	if (unlikely(READ_ONCE(vm->mmu_invalidate_in_progress))) {
-		u64 start = READ_ONCE(vm->mmu_invalidate_range_start);
-		u64 end = READ_ONCE(vm->mmu_invalidate_range_end);
-
-		if (start == PPC_INVALID_GFN || (gfn >= start && gfn < end))
-			return true;
-	}
-	/* Pairs with smp_wmb() in kvmmu_mmu_invalidate_end(). */
-	smp_rmb();
-	return READ_ONCE(vm->mmu_invalidate_seq) != mmu_seq;
-}
-
 /**
  * ppc_hpte_install() - instantiate an absent HPTE
  * @vm: the VM; mmu_lock NOT held (it may be)
@@ -416,7 +375,7 @@ static bool ppc_invalidate_retry(struct kvmmu_vm *vm, unsigned long mmu_seq,
  *
  * The retry check runs under the page's rmap lock, which every
  * invalidation of the page takes after counting itself in progress; see
- * ppc_invalidate_retry().
+ * kvmmu_mmu_invalidate_retry_unlocked().
  *
  * Return: 0, or -EAGAIN if an invalidation raced with the lookup.
  */
@@ -437,7 +396,8 @@ int ppc_hpte_install(struct kvmmu_vm *vm, struct ppc_hpt *hpt, u32 i,
 	r |= HPTE_R_M | ((u64)pfn << HPTE_R_RPN_SHIFT);
 
 	ppc_rmap_lock(rmapp);
-	if (ppc_invalidate_retry(vm, mmu_seq, ppc_rpn(rev->guest_rpte))) {
+	if (kvmmu_mmu_invalidate_retry_unlocked(vm, mmu_seq,
+						ppc_rpn(rev->guest_rpte))) {
 		ppc_rmap_unlock(rmapp);
 		return -EAGAIN;
 	}

@@ -83,7 +83,8 @@
  *  - not-valid -> valid (instantiation) runs in ->fault without mmu_lock,
  *    as upstream: kvmmu_faultin_pfn() (may sleep, nothing held), HPTE
  *    lock, rmap lock of the page, the retry check under it (seq, and the
- *    range of the invalidations in progress: ppc_invalidate_retry()), link
+ *    range of the invalidations in progress:
+ *    kvmmu_mmu_invalidate_retry_unlocked()), link
  *    into the ring, write r, then v with release semantics, unlock rmap,
  *    unlock HPTE, kvmmu_fault_release().  An invalidation counts itself in
  *    progress and adds its range (under mmu_lock) before it takes the rmap

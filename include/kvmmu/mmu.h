@@ -199,7 +199,7 @@ void kvmmu_mmu_invalidate_end(struct kvmmu_vm *vm);
 bool kvmmu_mmu_invalidate_retry(struct kvmmu_vm *vm, unsigned long mmu_seq,
 				u64 gfn);
 bool kvmmu_mmu_invalidate_retry_unlocked(struct kvmmu_vm *vm,
-					 unsigned long mmu_seq);
+					 unsigned long mmu_seq, u64 gfn);
 void kvmmu_flush_remote_tlbs(struct kvmmu_vm *vm);
 void kvmmu_mmu_leaf_dropped(unsigned long pfn, bool refcounted, bool accessed,
 			    bool dirty);
