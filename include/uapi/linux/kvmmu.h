@@ -201,7 +201,8 @@ struct kvmmu_translation {
 	__u64 pfn;
 	__u32 flags;		/* KVMMU_TR_* */
 	__u8 level;		/* 1: 4 KiB, 2: 2 MiB, 3: 1 GiB; 0 if absent */
-	__u8 memtype;		/* EPT memory type (6: write-back) */
+	/* x86: EPT memory type (6: WB); PPC: WIMG (2); MIPS: CCA (3) */
+	__u8 memtype;
 	__u16 pad;
 };
 
