@@ -45,7 +45,7 @@ static bool ppc_h_enter_valid(u64 pteh, u64 ptel)
 }
 
 /**
- * ppc_h_enter() - H_ENTER
+ * kvmmu_ppc_h_enter() - H_ENTER
  * @vm: the VM
  * @flags: H_EXACT: use @pte_index itself; else any free HPTE of its PTEG
  * @pte_index: the HPTE (or PTEG) index
@@ -57,8 +57,8 @@ static bool ppc_h_enter_valid(u64 pteh, u64 ptel)
  *
  * Return: H_SUCCESS, H_PARAMETER, or H_PTEG_FULL.
  */
-long ppc_h_enter(struct kvmmu_vm *vm, u64 flags, u64 pte_index, u64 pteh,
-		 u64 ptel, u64 *index_out)
+long kvmmu_ppc_h_enter(struct kvmmu_vm *vm, u64 flags, u64 pte_index, u64 pteh,
+		       u64 ptel, u64 *index_out)
 {
 	struct ppc_hpt *hpt = to_ppc(vm)->hpt;
 	u64 *hptep;
@@ -70,12 +70,12 @@ long ppc_h_enter(struct kvmmu_vm *vm, u64 flags, u64 pte_index, u64 pteh,
 
 	if (flags & PPC_H_EXACT) {
 		i = pte_index;
-		if (ppc_hpt_claim_exact(vm, hpt, i))
+		if (kvmmu_ppc_hpt_claim_exact(vm, hpt, i))
 			return KVMMU_PPC_H_PTEG_FULL;
 	} else {
 		u32 group = pte_index / HPTES_PER_GROUP;
 
-		i = ppc_hpt_claim(vm, hpt, &group, 1);
+		i = kvmmu_ppc_hpt_claim(vm, hpt, &group, 1);
 		if (i < 0)
 			return KVMMU_PPC_H_PTEG_FULL;
 	}
@@ -83,12 +83,12 @@ long ppc_h_enter(struct kvmmu_vm *vm, u64 flags, u64 pte_index, u64 pteh,
 	hpt->rev[i].guest_rpte = ptel;
 	hpt->rev[i].flags = 0;
 	WRITE_ONCE(hptep[1], 0);
-	ppc_hpte_set_v(hptep, pteh | HPTE_V_ABSENT);
-	ppc_hpte_unlock(hptep);
+	kvmmu_ppc_hpte_set_v(hptep, pteh | HPTE_V_ABSENT);
+	kvmmu_ppc_hpte_unlock(hptep);
 	*index_out = i;
 	return KVMMU_PPC_H_SUCCESS;
 }
-EXPORT_SYMBOL_IF_KUNIT(ppc_h_enter);
+EXPORT_SYMBOL_IF_KUNIT(kvmmu_ppc_h_enter);
 
 /* The guest's view of a locked HPTE: absent ones look valid. */
 static void ppc_guest_view(struct ppc_hpt *hpt, u32 i, u64 *v, u64 *r)
@@ -105,7 +105,7 @@ static void ppc_guest_view(struct ppc_hpt *hpt, u32 i, u64 *v, u64 *r)
 }
 
 /**
- * ppc_h_remove() - H_REMOVE
+ * kvmmu_ppc_h_remove() - H_REMOVE
  * @vm: the VM
  * @flags: H_AVPN: v (bits 63:7) must equal @avpn; H_ANDCOND: v & @avpn
  *	must be 0
@@ -115,8 +115,8 @@ static void ppc_guest_view(struct ppc_hpt *hpt, u32 i, u64 *v, u64 *r)
  *
  * Return: H_SUCCESS, H_PARAMETER or H_NOT_FOUND.
  */
-long ppc_h_remove(struct kvmmu_vm *vm, u64 flags, u64 pte_index, u64 avpn,
-		  u64 *rets)
+long kvmmu_ppc_h_remove(struct kvmmu_vm *vm, u64 flags, u64 pte_index, u64 avpn,
+			u64 *rets)
 {
 	struct ppc_hpt *hpt = to_ppc(vm)->hpt;
 	long ret = KVMMU_PPC_H_SUCCESS;
@@ -126,7 +126,7 @@ long ppc_h_remove(struct kvmmu_vm *vm, u64 flags, u64 pte_index, u64 avpn,
 		return KVMMU_PPC_H_PARAMETER;
 	hptep = ppc_hptep(hpt, pte_index);
 	spin_lock(&vm->mmu_lock);
-	ppc_hpte_lock(hptep);
+	kvmmu_ppc_hpte_lock(hptep);
 	hv = READ_ONCE(hptep[0]) & ~HPTE_V_HVLOCK;
 	if (!(hv & (HPTE_V_VALID | HPTE_V_ABSENT)) ||
 	    ((flags & PPC_H_AVPN) && (hv & ~0x7fULL) != avpn) ||
@@ -135,16 +135,16 @@ long ppc_h_remove(struct kvmmu_vm *vm, u64 flags, u64 pte_index, u64 avpn,
 	} else {
 		ppc_guest_view(hpt, pte_index, &v, &rets[1]);
 		rets[0] = v;
-		ppc_hpte_zap_locked(vm, hpt, pte_index, true);
+		kvmmu_ppc_hpte_zap_locked(vm, hpt, pte_index, true);
 	}
-	ppc_hpte_unlock(hptep);
+	kvmmu_ppc_hpte_unlock(hptep);
 	spin_unlock(&vm->mmu_lock);
 	return ret;
 }
-EXPORT_SYMBOL_IF_KUNIT(ppc_h_remove);
+EXPORT_SYMBOL_IF_KUNIT(kvmmu_ppc_h_remove);
 
 /**
- * ppc_h_read() - H_READ
+ * kvmmu_ppc_h_read() - H_READ
  * @vm: the VM
  * @flags: ignored (one HPTE is read)
  * @pte_index: the HPTE
@@ -152,7 +152,7 @@ EXPORT_SYMBOL_IF_KUNIT(ppc_h_remove);
  *
  * Return: H_SUCCESS or H_PARAMETER.
  */
-long ppc_h_read(struct kvmmu_vm *vm, u64 flags, u64 pte_index, u64 *rets)
+long kvmmu_ppc_h_read(struct kvmmu_vm *vm, u64 flags, u64 pte_index, u64 *rets)
 {
 	struct ppc_hpt *hpt = to_ppc(vm)->hpt;
 	u64 *hptep;
@@ -161,16 +161,16 @@ long ppc_h_read(struct kvmmu_vm *vm, u64 flags, u64 pte_index, u64 *rets)
 		return KVMMU_PPC_H_PARAMETER;
 	hptep = ppc_hptep(hpt, pte_index);
 	spin_lock(&vm->mmu_lock);
-	ppc_hpte_lock(hptep);
+	kvmmu_ppc_hpte_lock(hptep);
 	ppc_guest_view(hpt, pte_index, &rets[0], &rets[1]);
-	ppc_hpte_unlock(hptep);
+	kvmmu_ppc_hpte_unlock(hptep);
 	spin_unlock(&vm->mmu_lock);
 	return KVMMU_PPC_H_SUCCESS;
 }
-EXPORT_SYMBOL_IF_KUNIT(ppc_h_read);
+EXPORT_SYMBOL_IF_KUNIT(kvmmu_ppc_h_read);
 
 /**
- * ppc_h_clear_rc() - H_CLEAR_REF (@bit HPTE_R_R) or H_CLEAR_MOD (HPTE_R_C)
+ * kvmmu_ppc_h_clear_rc() - H_CLEAR_REF (@bit HPTE_R_R), H_CLEAR_MOD (HPTE_R_C)
  * @vm: the VM
  * @flags: ignored
  * @pte_index: the HPTE
@@ -183,8 +183,9 @@ EXPORT_SYMBOL_IF_KUNIT(ppc_h_read);
  *
  * Return: H_SUCCESS, H_PARAMETER or H_NOT_FOUND.
  */
-long ppc_h_clear_rc(struct kvmmu_vm *vm, u64 flags, u64 pte_index, u64 bit,
-		    u64 *rets)
+long kvmmu_ppc_h_clear_rc(struct kvmmu_vm *vm, u64 flags, u64 pte_index,
+			  u64 bit,
+			  u64 *rets)
 {
 	struct ppc_hpt *hpt = to_ppc(vm)->hpt;
 	long ret = KVMMU_PPC_H_SUCCESS;
@@ -196,7 +197,7 @@ long ppc_h_clear_rc(struct kvmmu_vm *vm, u64 flags, u64 pte_index, u64 bit,
 	hptep = ppc_hptep(hpt, pte_index);
 	rev = &hpt->rev[pte_index];
 	spin_lock(&vm->mmu_lock);
-	ppc_hpte_lock(hptep);
+	kvmmu_ppc_hpte_lock(hptep);
 	ppc_guest_view(hpt, pte_index, &v, &rets[0]);
 	r = READ_ONCE(hptep[1]);
 	if (!(v & HPTE_V_VALID)) {
@@ -208,18 +209,18 @@ long ppc_h_clear_rc(struct kvmmu_vm *vm, u64 flags, u64 pte_index, u64 bit,
 			kvmmu_mmu_leaf_dropped(ppc_rpn(r),
 					       rev->flags & PPC_REV_REFCOUNTED,
 					       bit == HPTE_R_R, bit == HPTE_R_C);
-			ppc_rmap_lock(rev->rmap);
+			kvmmu_ppc_rmap_lock(rev->rmap);
 			WRITE_ONCE(*rev->rmap,
 				   *rev->rmap | (bit << PPC_RMAP_RC_SHIFT));
-			ppc_rmap_unlock(rev->rmap);
+			kvmmu_ppc_rmap_unlock(rev->rmap);
 		}
 		rev->guest_rpte = rets[0] & ~bit;
 	}
-	ppc_hpte_unlock(hptep);
+	kvmmu_ppc_hpte_unlock(hptep);
 	spin_unlock(&vm->mmu_lock);
 	return ret;
 }
-EXPORT_SYMBOL_IF_KUNIT(ppc_h_clear_rc);
+EXPORT_SYMBOL_IF_KUNIT(kvmmu_ppc_h_clear_rc);
 
 static void ppc_hcall(struct kvmmu_vcpu *vcpu, struct kvmmu_ppc_hcall *h)
 {
@@ -230,19 +231,22 @@ static void ppc_hcall(struct kvmmu_vcpu *vcpu, struct kvmmu_ppc_hcall *h)
 	h->rets[1] = 0;
 	switch (h->nr) {
 	case KVMMU_PPC_H_ENTER:
-		h->ret = ppc_h_enter(vm, a[0], a[1], a[2], a[3], &h->rets[0]);
+		h->ret = kvmmu_ppc_h_enter(vm, a[0], a[1], a[2], a[3],
+					   &h->rets[0]);
 		break;
 	case KVMMU_PPC_H_REMOVE:
-		h->ret = ppc_h_remove(vm, a[0], a[1], a[2], h->rets);
+		h->ret = kvmmu_ppc_h_remove(vm, a[0], a[1], a[2], h->rets);
 		break;
 	case KVMMU_PPC_H_READ:
-		h->ret = ppc_h_read(vm, a[0], a[1], h->rets);
+		h->ret = kvmmu_ppc_h_read(vm, a[0], a[1], h->rets);
 		break;
 	case KVMMU_PPC_H_CLEAR_REF:
-		h->ret = ppc_h_clear_rc(vm, a[0], a[1], HPTE_R_R, h->rets);
+		h->ret = kvmmu_ppc_h_clear_rc(vm, a[0], a[1], HPTE_R_R,
+					      h->rets);
 		break;
 	case KVMMU_PPC_H_CLEAR_MOD:
-		h->ret = ppc_h_clear_rc(vm, a[0], a[1], HPTE_R_C, h->rets);
+		h->ret = kvmmu_ppc_h_clear_rc(vm, a[0], a[1], HPTE_R_C,
+					      h->rets);
 		break;
 	default:
 		h->ret = KVMMU_PPC_H_FUNCTION;
@@ -252,8 +256,8 @@ static void ppc_hcall(struct kvmmu_vcpu *vcpu, struct kvmmu_ppc_hcall *h)
 
 #define PPC_MSR_BITS	(KVMMU_PPC_MSR_DR | KVMMU_PPC_MSR_IR | KVMMU_PPC_MSR_PR)
 
-long ppc_vcpu_ioctl(struct kvmmu_vcpu *vcpu, unsigned int ioctl,
-		    void __user *argp)
+long kvmmu_ppc_vcpu_ioctl(struct kvmmu_vcpu *vcpu, unsigned int ioctl,
+			  void __user *argp)
 {
 	struct ppc_vcpu *pv = vcpu->arch;
 	struct kvmmu_ppc_hcall h;
@@ -281,7 +285,7 @@ long ppc_vcpu_ioctl(struct kvmmu_vcpu *vcpu, unsigned int ioctl,
 	}
 }
 
-int ppc_init_vcpu(struct kvmmu_vcpu *vcpu)
+int kvmmu_ppc_init_vcpu(struct kvmmu_vcpu *vcpu)
 {
 	struct ppc_vcpu *pv = kzalloc(sizeof(*pv), GFP_KERNEL_ACCOUNT);
 
@@ -289,7 +293,7 @@ int ppc_init_vcpu(struct kvmmu_vcpu *vcpu)
 	return pv ? 0 : -ENOMEM;
 }
 
-void ppc_destroy_vcpu(struct kvmmu_vcpu *vcpu)
+void kvmmu_ppc_destroy_vcpu(struct kvmmu_vcpu *vcpu)
 {
 	kfree(vcpu->arch);
 	vcpu->arch = NULL;
@@ -313,33 +317,34 @@ static long ppc_allocate_htab(struct kvmmu_vm *vm, u32 __user *argp)
 		order = KVMMU_PPC_HPT_ORDER_DEFAULT;
 	if (order < KVMMU_PPC_HPT_ORDER_MIN || order > KVMMU_PPC_HPT_ORDER_MAX)
 		return -EINVAL;
-	new = ppc_hpt_alloc(order);
+	new = kvmmu_ppc_hpt_alloc(order);
 	if (!new)
 		return -ENOMEM;
 
 	mutex_lock(&vm->lock);
 	if (vm->nr_vcpus) {
 		mutex_unlock(&vm->lock);
-		ppc_hpt_free(new);
+		kvmmu_ppc_hpt_free(new);
 		return -EBUSY;
 	}
 	spin_lock(&vm->mmu_lock);
 	old = ppc->hpt;
-	if (ppc_hpt_zap_all(vm, old, 0, U64_MAX))
+	if (kvmmu_ppc_hpt_zap_all(vm, old, 0, U64_MAX))
 		kvmmu_flush_remote_tlbs(vm);
 	WRITE_ONCE(ppc->hpt, new);
 	spin_unlock(&vm->mmu_lock);
 	atomic64_add(BIT(new->order - PAGE_SHIFT), &vm->stat.table_pages);
 	atomic64_sub(BIT(old->order - PAGE_SHIFT), &vm->stat.table_pages);
 	mutex_unlock(&vm->lock);
-	ppc_hpt_free(old);
+	kvmmu_ppc_hpt_free(old);
 
 	if (put_user(order, argp))
 		r = -EFAULT;
 	return r;
 }
 
-long ppc_vm_ioctl(struct kvmmu_vm *vm, unsigned int ioctl, void __user *argp)
+long kvmmu_ppc_vm_ioctl(struct kvmmu_vm *vm, unsigned int ioctl,
+			void __user *argp)
 {
 	switch (ioctl) {
 	case KVMMU_PPC_ALLOCATE_HTAB:

@@ -15,12 +15,12 @@
 #include "hpt.h"
 
 /**
- * ppc_hpt_alloc() - an empty hashed page table
+ * kvmmu_ppc_hpt_alloc() - an empty hashed page table
  * @order: log2 of its size in bytes, KVMMU_PPC_HPT_ORDER_MIN..MAX
  *
  * May sleep.  Return: the table, or NULL.
  */
-struct ppc_hpt *ppc_hpt_alloc(u32 order)
+struct ppc_hpt *kvmmu_ppc_hpt_alloc(u32 order)
 {
 	u32 npte = 1U << (order - 4);
 	struct ppc_hpt *hpt;
@@ -32,7 +32,7 @@ struct ppc_hpt *ppc_hpt_alloc(u32 order)
 	hpt->rev = __vmalloc(array_size(npte, sizeof(*hpt->rev)),
 			     GFP_KERNEL_ACCOUNT | __GFP_ZERO);
 	if (!hpt->virt || !hpt->rev) {
-		ppc_hpt_free(hpt);
+		kvmmu_ppc_hpt_free(hpt);
 		return NULL;
 	}
 	hpt->order = order;
@@ -40,9 +40,9 @@ struct ppc_hpt *ppc_hpt_alloc(u32 order)
 	hpt->mask = npte / HPTES_PER_GROUP - 1;
 	return hpt;
 }
-EXPORT_SYMBOL_IF_KUNIT(ppc_hpt_alloc);
+EXPORT_SYMBOL_IF_KUNIT(kvmmu_ppc_hpt_alloc);
 
-void ppc_hpt_free(struct ppc_hpt *hpt)
+void kvmmu_ppc_hpt_free(struct ppc_hpt *hpt)
 {
 	if (!hpt)
 		return;
@@ -50,24 +50,24 @@ void ppc_hpt_free(struct ppc_hpt *hpt)
 	vfree(hpt->rev);
 	kfree(hpt);
 }
-EXPORT_SYMBOL_IF_KUNIT(ppc_hpt_free);
+EXPORT_SYMBOL_IF_KUNIT(kvmmu_ppc_hpt_free);
 
 /**
- * ppc_hpt_hash() - the hash of a 4 KiB page in a 1 TiB segment
+ * kvmmu_ppc_hpt_hash() - the hash of a 4 KiB page in a 1 TiB segment
  * @vsid: the segment's VSID
  * @off: the address's offset in the segment (higher bits are ignored)
  *
  * Return: the hash; the primary PTEG is hash & mask, the secondary
  * ~hash & mask.
  */
-u64 ppc_hpt_hash(u64 vsid, u64 off)
+u64 kvmmu_ppc_hpt_hash(u64 vsid, u64 off)
 {
 	return vsid ^ (vsid << 25) ^ ((off & PPC_SEG_OFFSET) >> PAGE_SHIFT);
 }
-EXPORT_SYMBOL_IF_KUNIT(ppc_hpt_hash);
+EXPORT_SYMBOL_IF_KUNIT(kvmmu_ppc_hpt_hash);
 
 /**
- * ppc_hpt_search() - find the HPTE of a VA, as the hardware does
+ * kvmmu_ppc_hpt_search() - find the HPTE of a VA, as the hardware does
  * @hpt: the table
  * @vsid: VSID of the segment
  * @off: offset in the segment
@@ -81,19 +81,19 @@ EXPORT_SYMBOL_IF_KUNIT(ppc_hpt_hash);
  *
  * Return: the index, or -1.
  */
-long ppc_hpt_search(struct ppc_hpt *hpt, u64 vsid, u64 off, u64 valid)
+long kvmmu_ppc_hpt_search(struct ppc_hpt *hpt, u64 vsid, u64 off, u64 valid)
 {
 	const u64 match = HPTE_V_AVPN | HPTE_V_B | HPTE_V_LARGE |
 			  HPTE_V_SECONDARY;
 	u64 want = ppc_hpte_va_bits(vsid, off);
-	u64 hash = ppc_hpt_hash(vsid, off);
+	u64 hash = kvmmu_ppc_hpt_hash(vsid, off);
 	int h, k;
 
 	for (h = 0; h < 2; h++) {
 		u32 i = ((h ? ~hash : hash) & hpt->mask) * HPTES_PER_GROUP;
 
 		for (k = 0; k < HPTES_PER_GROUP; k++, i++) {
-			/* Pairs with the release in ppc_hpte_set_v(). */
+			/* Pairs with the release in kvmmu_ppc_hpte_set_v(). */
 			u64 v = smp_load_acquire(ppc_hptep(hpt, i));
 
 			if ((v & valid) &&
@@ -103,15 +103,15 @@ long ppc_hpt_search(struct ppc_hpt *hpt, u64 vsid, u64 off, u64 valid)
 	}
 	return -1;
 }
-EXPORT_SYMBOL_IF_KUNIT(ppc_hpt_search);
+EXPORT_SYMBOL_IF_KUNIT(kvmmu_ppc_hpt_search);
 
 /**
- * ppc_pp_allows() - does r's page protection permit an access?
+ * kvmmu_ppc_pp_allows() - does r's page protection permit an access?
  * @r: an HPTE's r word (or the guest's view of it)
  * @user: a problem-state access (key 1), else supervisor (key 0)
  * @type: read, write or fetch
  */
-bool ppc_pp_allows(u64 r, bool user, enum kvmmu_access_type type)
+bool kvmmu_ppc_pp_allows(u64 r, bool user, enum kvmmu_access_type type)
 {
 	bool read, write;
 
@@ -147,7 +147,7 @@ bool ppc_pp_allows(u64 r, bool user, enum kvmmu_access_type type)
 		return read && !(r & HPTE_R_N);
 	return read;
 }
-EXPORT_SYMBOL_IF_KUNIT(ppc_pp_allows);
+EXPORT_SYMBOL_IF_KUNIT(kvmmu_ppc_pp_allows);
 
 /* The same protection, without write access for anyone. */
 static u64 ppc_make_readonly(u64 r)
@@ -166,10 +166,10 @@ static u64 ppc_make_readonly(u64 r)
 /*
  * The HPTE lock: HVLOCK in v, a bit lock taken with preemption off, as
  * upstream's try_lock_hpte().  Its holder may rewrite v (keeping HVLOCK
- * set, ppc_hpte_set_v()); others only try to set the bit atomically, which
- * fails while it is held, so no update is lost.
+ * set, kvmmu_ppc_hpte_set_v()); others only try to set the bit atomically,
+ * which fails while it is held, so no update is lost.
  */
-bool ppc_hpte_trylock(u64 *hptep)
+bool kvmmu_ppc_hpte_trylock(u64 *hptep)
 {
 	BUILD_BUG_ON(sizeof(unsigned long) != sizeof(u64));
 	preempt_disable();
@@ -178,58 +178,58 @@ bool ppc_hpte_trylock(u64 *hptep)
 	preempt_enable();
 	return false;
 }
-EXPORT_SYMBOL_IF_KUNIT(ppc_hpte_trylock);
+EXPORT_SYMBOL_IF_KUNIT(kvmmu_ppc_hpte_trylock);
 
-void ppc_hpte_lock(u64 *hptep)
+void kvmmu_ppc_hpte_lock(u64 *hptep)
 {
-	while (!ppc_hpte_trylock(hptep)) {
+	while (!kvmmu_ppc_hpte_trylock(hptep)) {
 		while (READ_ONCE(*hptep) & HPTE_V_HVLOCK)
 			cpu_relax();
 	}
 }
-EXPORT_SYMBOL_IF_KUNIT(ppc_hpte_lock);
+EXPORT_SYMBOL_IF_KUNIT(kvmmu_ppc_hpte_lock);
 
-void ppc_hpte_unlock(u64 *hptep)
+void kvmmu_ppc_hpte_unlock(u64 *hptep)
 {
 	clear_bit_unlock(HPTE_V_HVLOCK_BIT, (unsigned long *)hptep);
 	preempt_enable();
 }
-EXPORT_SYMBOL_IF_KUNIT(ppc_hpte_unlock);
+EXPORT_SYMBOL_IF_KUNIT(kvmmu_ppc_hpte_unlock);
 
 /*
  * Write v of an HPTE its caller has locked.  Release: r and the revmap
  * entry, written before, are seen by whoever sees the new v.
  */
-void ppc_hpte_set_v(u64 *hptep, u64 v)
+void kvmmu_ppc_hpte_set_v(u64 *hptep, u64 v)
 {
-	/* Pairs with smp_load_acquire() in ppc_hpt_search(). */
+	/* Pairs with smp_load_acquire() in kvmmu_ppc_hpt_search(). */
 	smp_store_release(hptep, v | HPTE_V_HVLOCK);
 }
-EXPORT_SYMBOL_IF_KUNIT(ppc_hpte_set_v);
+EXPORT_SYMBOL_IF_KUNIT(kvmmu_ppc_hpte_set_v);
 
-void ppc_rmap_lock(unsigned long *rmapp)
+void kvmmu_ppc_rmap_lock(unsigned long *rmapp)
 	__acquires(rmapp)
 {
 	bit_spin_lock(PPC_RMAP_LOCK_BIT, rmapp);
 }
-EXPORT_SYMBOL_IF_KUNIT(ppc_rmap_lock);
+EXPORT_SYMBOL_IF_KUNIT(kvmmu_ppc_rmap_lock);
 
-void ppc_rmap_unlock(unsigned long *rmapp)
+void kvmmu_ppc_rmap_unlock(unsigned long *rmapp)
 	__releases(rmapp)
 {
 	bit_spin_unlock(PPC_RMAP_LOCK_BIT, rmapp);
 }
-EXPORT_SYMBOL_IF_KUNIT(ppc_rmap_unlock);
+EXPORT_SYMBOL_IF_KUNIT(kvmmu_ppc_rmap_unlock);
 
 /**
- * ppc_rmap_link() - add HPTE @i to the ring of the page of @rmapp
+ * kvmmu_ppc_rmap_link() - add HPTE @i to the ring of the page of @rmapp
  * @hpt: the table
  * @rmapp: the page's rmap word, locked
  * @i: the HPTE, locked, not in any ring
  *
  * It goes in last (before the first).
  */
-void ppc_rmap_link(struct ppc_hpt *hpt, unsigned long *rmapp, u32 i)
+void kvmmu_ppc_rmap_link(struct ppc_hpt *hpt, unsigned long *rmapp, u32 i)
 {
 	struct ppc_rev *rev = hpt->rev;
 	unsigned long w = READ_ONCE(*rmapp);
@@ -238,7 +238,8 @@ void ppc_rmap_link(struct ppc_hpt *hpt, unsigned long *rmapp, u32 i)
 	if (!(w & PPC_RMAP_PRESENT)) {
 		rev[i].forw = i;
 		rev[i].back = i;
-		WRITE_ONCE(*rmapp, (w & ~PPC_RMAP_INDEX) | PPC_RMAP_PRESENT | i);
+		WRITE_ONCE(*rmapp,
+			   (w & ~PPC_RMAP_INDEX) | PPC_RMAP_PRESENT | i);
 		return;
 	}
 	head = w & PPC_RMAP_INDEX;
@@ -248,10 +249,10 @@ void ppc_rmap_link(struct ppc_hpt *hpt, unsigned long *rmapp, u32 i)
 	rev[tail].forw = i;
 	rev[head].back = i;
 }
-EXPORT_SYMBOL_IF_KUNIT(ppc_rmap_link);
+EXPORT_SYMBOL_IF_KUNIT(kvmmu_ppc_rmap_link);
 
 /**
- * ppc_rmap_unlink() - take HPTE @i out of the ring of the page of @rmapp
+ * kvmmu_ppc_rmap_unlink() - take HPTE @i out of the ring of the page of @rmapp
  * @hpt: the table
  * @rmapp: the page's rmap word, locked
  * @i: the HPTE, locked, in that ring
@@ -259,7 +260,7 @@ EXPORT_SYMBOL_IF_KUNIT(ppc_rmap_link);
  * Return: false, changing nothing, if the ring and @i disagree (the caller
  * reports it).
  */
-bool ppc_rmap_unlink(struct ppc_hpt *hpt, unsigned long *rmapp, u32 i)
+bool kvmmu_ppc_rmap_unlink(struct ppc_hpt *hpt, unsigned long *rmapp, u32 i)
 {
 	struct ppc_rev *rev = hpt->rev;
 	unsigned long w = READ_ONCE(*rmapp);
@@ -284,10 +285,10 @@ bool ppc_rmap_unlink(struct ppc_hpt *hpt, unsigned long *rmapp, u32 i)
 	rev[i].back = i;
 	return true;
 }
-EXPORT_SYMBOL_IF_KUNIT(ppc_rmap_unlink);
+EXPORT_SYMBOL_IF_KUNIT(kvmmu_ppc_rmap_unlink);
 
 /**
- * ppc_hpte_unmap() - make a valid HPTE absent (or free), harvesting R/C
+ * kvmmu_ppc_hpte_unmap() - make a valid HPTE absent (or free), harvesting R/C
  * @vm: the VM, mmu_lock held
  * @hpt: its table
  * @i: the HPTE, locked and valid; the rmap word of its page locked
@@ -297,8 +298,8 @@ EXPORT_SYMBOL_IF_KUNIT(ppc_rmap_unlink);
  * R and C go to the host page (C is what makes it dirty for the host),
  * into the rmap word's summary bits and into the guest's view.
  */
-void ppc_hpte_unmap(struct kvmmu_vm *vm, struct ppc_hpt *hpt, u32 i,
-		    bool free)
+void kvmmu_ppc_hpte_unmap(struct kvmmu_vm *vm, struct ppc_hpt *hpt, u32 i,
+			  bool free)
 {
 	u64 *hptep = ppc_hptep(hpt, i);
 	struct ppc_rev *rev = &hpt->rev[i];
@@ -309,13 +310,14 @@ void ppc_hpte_unmap(struct kvmmu_vm *vm, struct ppc_hpt *hpt, u32 i,
 	if (kvmmu_bug_on(!(v & HPTE_V_VALID), vm))
 		return;
 	/* A broken ring is reported; the HPTE goes all the same. */
-	if (!kvmmu_bug_on(!rev->rmap || !ppc_rmap_unlink(hpt, rev->rmap, i),
+	if (!kvmmu_bug_on(!rev->rmap || !kvmmu_ppc_rmap_unlink(hpt, rev->rmap,
+							       i),
 			  vm))
 		WRITE_ONCE(*rev->rmap,
 			   *rev->rmap | (rc << PPC_RMAP_RC_SHIFT));
 	rev->guest_rpte |= rc;
-	ppc_hpte_set_v(hptep, free ? 0 :
-		       (v & ~HPTE_V_VALID) | HPTE_V_ABSENT);
+	kvmmu_ppc_hpte_set_v(hptep, free ? 0 :
+			     (v & ~HPTE_V_VALID) | HPTE_V_ABSENT);
 	WRITE_ONCE(hptep[1], 0);
 	kvmmu_mmu_leaf_dropped(ppc_rpn(r), rev->flags & PPC_REV_REFCOUNTED,
 			       r & HPTE_R_R, r & HPTE_R_C);
@@ -328,17 +330,17 @@ void ppc_hpte_unmap(struct kvmmu_vm *vm, struct ppc_hpt *hpt, u32 i,
 	atomic64_dec(&vm->stat.mapped_pages);
 	atomic64_inc(&vm->stat.sptes_zapped);
 }
-EXPORT_SYMBOL_IF_KUNIT(ppc_hpte_unmap);
+EXPORT_SYMBOL_IF_KUNIT(kvmmu_ppc_hpte_unmap);
 
 /**
- * ppc_hpte_zap_locked() - make a locked HPTE absent, or free it
+ * kvmmu_ppc_hpte_zap_locked() - make a locked HPTE absent, or free it
  * @vm: the VM, mmu_lock held
  * @hpt: its table
  * @i: the HPTE, locked
  * @free: free it (valid or absent), rather than make a valid one absent
  */
-void ppc_hpte_zap_locked(struct kvmmu_vm *vm, struct ppc_hpt *hpt, u32 i,
-			 bool free)
+void kvmmu_ppc_hpte_zap_locked(struct kvmmu_vm *vm, struct ppc_hpt *hpt, u32 i,
+			       bool free)
 {
 	u64 *hptep = ppc_hptep(hpt, i);
 	struct ppc_rev *rev = &hpt->rev[i];
@@ -349,20 +351,20 @@ void ppc_hpte_zap_locked(struct kvmmu_vm *vm, struct ppc_hpt *hpt, u32 i,
 
 		if (kvmmu_bug_on(!rmapp, vm))
 			return;
-		ppc_rmap_lock(rmapp);
-		ppc_hpte_unmap(vm, hpt, i, free);
-		ppc_rmap_unlock(rmapp);
+		kvmmu_ppc_rmap_lock(rmapp);
+		kvmmu_ppc_hpte_unmap(vm, hpt, i, free);
+		kvmmu_ppc_rmap_unlock(rmapp);
 	} else if (free) {
-		ppc_hpte_set_v(hptep, 0);
+		kvmmu_ppc_hpte_set_v(hptep, 0);
 		WRITE_ONCE(hptep[1], 0);
 		rev->guest_rpte = 0;
 		rev->flags = 0;
 	}
 }
-EXPORT_SYMBOL_IF_KUNIT(ppc_hpte_zap_locked);
+EXPORT_SYMBOL_IF_KUNIT(kvmmu_ppc_hpte_zap_locked);
 
 /**
- * ppc_hpte_install() - instantiate an absent HPTE
+ * kvmmu_ppc_hpte_install() - instantiate an absent HPTE
  * @vm: the VM; mmu_lock NOT held (it may be)
  * @hpt: its table
  * @i: the HPTE, locked and not valid; its guest view in the revmap
@@ -379,9 +381,10 @@ EXPORT_SYMBOL_IF_KUNIT(ppc_hpte_zap_locked);
  *
  * Return: 0, or -EAGAIN if an invalidation raced with the lookup.
  */
-int ppc_hpte_install(struct kvmmu_vm *vm, struct ppc_hpt *hpt, u32 i,
-		     unsigned long *rmapp, unsigned long pfn, bool writable,
-		     bool refcounted, unsigned long mmu_seq)
+int kvmmu_ppc_hpte_install(struct kvmmu_vm *vm, struct ppc_hpt *hpt, u32 i,
+			   unsigned long *rmapp, unsigned long pfn,
+			   bool writable, bool refcounted,
+			   unsigned long mmu_seq)
 {
 	u64 *hptep = ppc_hptep(hpt, i);
 	struct ppc_rev *rev = &hpt->rev[i];
@@ -395,23 +398,23 @@ int ppc_hpte_install(struct kvmmu_vm *vm, struct ppc_hpt *hpt, u32 i,
 		r = ppc_make_readonly(r);
 	r |= HPTE_R_M | ((u64)pfn << HPTE_R_RPN_SHIFT);
 
-	ppc_rmap_lock(rmapp);
+	kvmmu_ppc_rmap_lock(rmapp);
 	if (kvmmu_mmu_invalidate_retry_unlocked(vm, mmu_seq,
 						ppc_rpn(rev->guest_rpte))) {
-		ppc_rmap_unlock(rmapp);
+		kvmmu_ppc_rmap_unlock(rmapp);
 		return -EAGAIN;
 	}
-	ppc_rmap_link(hpt, rmapp, i);
+	kvmmu_ppc_rmap_link(hpt, rmapp, i);
 	rev->rmap = rmapp;
 	rev->flags = (rev->flags & PPC_REV_VRMA) |
 		     (refcounted ? PPC_REV_REFCOUNTED : 0);
 	WRITE_ONCE(hptep[1], r);
-	ppc_hpte_set_v(hptep, (v & ~HPTE_V_ABSENT) | HPTE_V_VALID);
+	kvmmu_ppc_hpte_set_v(hptep, (v & ~HPTE_V_ABSENT) | HPTE_V_VALID);
 	atomic64_inc(&vm->stat.mapped_pages);
-	ppc_rmap_unlock(rmapp);
+	kvmmu_ppc_rmap_unlock(rmapp);
 	return 0;
 }
-EXPORT_SYMBOL_IF_KUNIT(ppc_hpte_install);
+EXPORT_SYMBOL_IF_KUNIT(kvmmu_ppc_hpte_install);
 
 /* Wait for an HPTE lock someone else holds (rmap lock dropped). */
 static void ppc_hpte_wait(u64 *hptep)
@@ -421,15 +424,15 @@ static void ppc_hpte_wait(u64 *hptep)
 }
 
 /**
- * ppc_zap_rmap() - make every HPTE that maps a guest page absent
+ * kvmmu_ppc_zap_rmap() - make every HPTE that maps a guest page absent
  * @vm: the VM, mmu_lock held
  * @hpt: its table
  * @rmapp: the page's rmap word
  *
  * Return: whether any HPTE was valid.
  */
-bool ppc_zap_rmap(struct kvmmu_vm *vm, struct ppc_hpt *hpt,
-		  unsigned long *rmapp)
+bool kvmmu_ppc_zap_rmap(struct kvmmu_vm *vm, struct ppc_hpt *hpt,
+			unsigned long *rmapp)
 {
 	bool zapped = false;
 
@@ -439,7 +442,7 @@ bool ppc_zap_rmap(struct kvmmu_vm *vm, struct ppc_hpt *hpt,
 		u64 *hptep;
 		u32 i;
 
-		ppc_rmap_lock(rmapp);
+		kvmmu_ppc_rmap_lock(rmapp);
 		w = READ_ONCE(*rmapp);
 		if (!(w & PPC_RMAP_PRESENT))
 			break;
@@ -448,28 +451,28 @@ bool ppc_zap_rmap(struct kvmmu_vm *vm, struct ppc_hpt *hpt,
 			break;
 		hptep = ppc_hptep(hpt, i);
 		/* HPTE -> rmap is the order: only try it from here. */
-		if (!ppc_hpte_trylock(hptep)) {
-			ppc_rmap_unlock(rmapp);
+		if (!kvmmu_ppc_hpte_trylock(hptep)) {
+			kvmmu_ppc_rmap_unlock(rmapp);
 			ppc_hpte_wait(hptep);
 			continue;
 		}
 		if (kvmmu_bug_on(hpt->rev[i].rmap != rmapp ||
 				 !(READ_ONCE(hptep[0]) & HPTE_V_VALID), vm)) {
-			ppc_hpte_unlock(hptep);
+			kvmmu_ppc_hpte_unlock(hptep);
 			break;
 		}
-		ppc_hpte_unmap(vm, hpt, i, false);
-		ppc_rmap_unlock(rmapp);
-		ppc_hpte_unlock(hptep);
+		kvmmu_ppc_hpte_unmap(vm, hpt, i, false);
+		kvmmu_ppc_rmap_unlock(rmapp);
+		kvmmu_ppc_hpte_unlock(hptep);
 		zapped = true;
 	}
-	ppc_rmap_unlock(rmapp);
+	kvmmu_ppc_rmap_unlock(rmapp);
 	return zapped;
 }
-EXPORT_SYMBOL_IF_KUNIT(ppc_zap_rmap);
+EXPORT_SYMBOL_IF_KUNIT(kvmmu_ppc_zap_rmap);
 
 /**
- * ppc_age_rmap() - were the HPTEs of a guest page referenced?
+ * kvmmu_ppc_age_rmap() - were the HPTEs of a guest page referenced?
  * @vm: the VM, mmu_lock held
  * @hpt: its table
  * @rmapp: the page's rmap word
@@ -478,15 +481,15 @@ EXPORT_SYMBOL_IF_KUNIT(ppc_zap_rmap);
  *
  * Return: whether R was set in the summary or any HPTE of the ring.
  */
-bool ppc_age_rmap(struct kvmmu_vm *vm, struct ppc_hpt *hpt,
-		  unsigned long *rmapp, bool clear)
+bool kvmmu_ppc_age_rmap(struct kvmmu_vm *vm, struct ppc_hpt *hpt,
+			unsigned long *rmapp, bool clear)
 {
 	bool young = false;
 	u32 head, i, j, n;
 
 	lockdep_assert_held(&vm->mmu_lock);
 retry:
-	ppc_rmap_lock(rmapp);
+	kvmmu_ppc_rmap_lock(rmapp);
 	if (READ_ONCE(*rmapp) & PPC_RMAP_R) {
 		young = true;
 		if (!clear)
@@ -510,8 +513,8 @@ retry:
 		young = true;
 		if (!clear)
 			break;
-		if (!ppc_hpte_trylock(hptep)) {
-			ppc_rmap_unlock(rmapp);
+		if (!kvmmu_ppc_hpte_trylock(hptep)) {
+			kvmmu_ppc_rmap_unlock(rmapp);
 			ppc_hpte_wait(hptep);
 			goto retry;
 		}
@@ -521,16 +524,16 @@ retry:
 			hpt->rev[i].guest_rpte |= HPTE_R_R;
 			atomic64_inc(&vm->stat.young_cleared);
 		}
-		ppc_hpte_unlock(hptep);
+		kvmmu_ppc_hpte_unlock(hptep);
 	} while ((i = j) != head);
 out:
-	ppc_rmap_unlock(rmapp);
+	kvmmu_ppc_rmap_unlock(rmapp);
 	return young;
 }
-EXPORT_SYMBOL_IF_KUNIT(ppc_age_rmap);
+EXPORT_SYMBOL_IF_KUNIT(kvmmu_ppc_age_rmap);
 
 /**
- * ppc_hpt_zap_all() - make every valid HPTE mapping a gfn in a range absent
+ * kvmmu_ppc_hpt_zap_all() - make the valid HPTEs of gfns in a range absent
  * @vm: the VM, mmu_lock held
  * @hpt: its table
  * @start: first gfn
@@ -541,8 +544,8 @@ EXPORT_SYMBOL_IF_KUNIT(ppc_age_rmap);
  *
  * Return: whether any HPTE was valid.
  */
-bool ppc_hpt_zap_all(struct kvmmu_vm *vm, struct ppc_hpt *hpt, u64 start,
-		     u64 end)
+bool kvmmu_ppc_hpt_zap_all(struct kvmmu_vm *vm, struct ppc_hpt *hpt, u64 start,
+			   u64 end)
 {
 	bool zapped = false;
 	u32 i;
@@ -554,18 +557,18 @@ bool ppc_hpt_zap_all(struct kvmmu_vm *vm, struct ppc_hpt *hpt, u64 start,
 
 		if (!(READ_ONCE(hptep[0]) & HPTE_V_VALID))
 			continue;
-		ppc_hpte_lock(hptep);
+		kvmmu_ppc_hpte_lock(hptep);
 		gfn = ppc_rpn(hpt->rev[i].guest_rpte);
 		if ((READ_ONCE(hptep[0]) & HPTE_V_VALID) && gfn >= start &&
 		    gfn < end) {
-			ppc_hpte_zap_locked(vm, hpt, i, false);
+			kvmmu_ppc_hpte_zap_locked(vm, hpt, i, false);
 			zapped = true;
 		}
-		ppc_hpte_unlock(hptep);
+		kvmmu_ppc_hpte_unlock(hptep);
 	}
 	return zapped;
 }
-EXPORT_SYMBOL_IF_KUNIT(ppc_hpt_zap_all);
+EXPORT_SYMBOL_IF_KUNIT(kvmmu_ppc_hpt_zap_all);
 
 /*
  * Can HPTE @i be taken?  Pass 0: a free one; 1: an absent VRMA one; 2: a
@@ -599,14 +602,15 @@ static long ppc_hpt_evict(struct kvmmu_vm *vm, struct ppc_hpt *hpt,
 
 				if (!ppc_hpte_candidate(hpt, i, pass))
 					continue;
-				ppc_hpte_lock(hptep);
+				kvmmu_ppc_hpte_lock(hptep);
 				if (!ppc_hpte_candidate(hpt, i, pass)) {
-					ppc_hpte_unlock(hptep);
+					kvmmu_ppc_hpte_unlock(hptep);
 					continue;
 				}
 				if (READ_ONCE(hptep[0]) &
 				    (HPTE_V_VALID | HPTE_V_ABSENT)) {
-					ppc_hpte_zap_locked(vm, hpt, i, true);
+					kvmmu_ppc_hpte_zap_locked(vm, hpt, i,
+								  true);
 					atomic64_inc(&vm->stat.hpte_evictions);
 				}
 				return i;
@@ -617,7 +621,7 @@ static long ppc_hpt_evict(struct kvmmu_vm *vm, struct ppc_hpt *hpt,
 }
 
 /**
- * ppc_hpt_claim() - lock a free HPTE in one of a list of PTEGs
+ * kvmmu_ppc_hpt_claim() - lock a free HPTE in one of a list of PTEGs
  * @vm: the VM; mmu_lock not held (taken to evict)
  * @hpt: its table
  * @groups: the PTEGs, in order of preference
@@ -628,8 +632,8 @@ static long ppc_hpt_evict(struct kvmmu_vm *vm, struct ppc_hpt *hpt,
  *
  * Return: the index of the HPTE, locked and free, or -ENOSPC.
  */
-long ppc_hpt_claim(struct kvmmu_vm *vm, struct ppc_hpt *hpt,
-		   const u32 *groups, int ngroups)
+long kvmmu_ppc_hpt_claim(struct kvmmu_vm *vm, struct ppc_hpt *hpt,
+			 const u32 *groups, int ngroups)
 {
 	long r;
 	int g, k;
@@ -643,11 +647,11 @@ long ppc_hpt_claim(struct kvmmu_vm *vm, struct ppc_hpt *hpt,
 			if (READ_ONCE(*hptep) &
 			    (HPTE_V_VALID | HPTE_V_ABSENT | HPTE_V_HVLOCK))
 				continue;
-			if (!ppc_hpte_trylock(hptep))
+			if (!kvmmu_ppc_hpte_trylock(hptep))
 				continue;
 			if (!(READ_ONCE(*hptep) & (HPTE_V_VALID | HPTE_V_ABSENT)))
 				return i;
-			ppc_hpte_unlock(hptep);
+			kvmmu_ppc_hpte_unlock(hptep);
 		}
 	}
 	spin_lock(&vm->mmu_lock);
@@ -655,33 +659,33 @@ long ppc_hpt_claim(struct kvmmu_vm *vm, struct ppc_hpt *hpt,
 	spin_unlock(&vm->mmu_lock);
 	return r;
 }
-EXPORT_SYMBOL_IF_KUNIT(ppc_hpt_claim);
+EXPORT_SYMBOL_IF_KUNIT(kvmmu_ppc_hpt_claim);
 
 /**
- * ppc_hpt_claim_exact() - lock HPTE @i, free, evicting a VRMA HPTE there
+ * kvmmu_ppc_hpt_claim_exact() - lock HPTE @i, free, evicting a VRMA HPTE there
  * @vm: the VM; mmu_lock not held
  * @hpt: its table
  * @i: the HPTE
  *
  * Return: 0 with @i locked and free, or -ENOSPC if a guest HPTE is there.
  */
-int ppc_hpt_claim_exact(struct kvmmu_vm *vm, struct ppc_hpt *hpt, u32 i)
+int kvmmu_ppc_hpt_claim_exact(struct kvmmu_vm *vm, struct ppc_hpt *hpt, u32 i)
 {
 	u64 *hptep = ppc_hptep(hpt, i);
 	int r = 0;
 
 	spin_lock(&vm->mmu_lock);
-	ppc_hpte_lock(hptep);
+	kvmmu_ppc_hpte_lock(hptep);
 	if (READ_ONCE(hptep[0]) & (HPTE_V_VALID | HPTE_V_ABSENT)) {
 		if (hpt->rev[i].flags & PPC_REV_VRMA) {
-			ppc_hpte_zap_locked(vm, hpt, i, true);
+			kvmmu_ppc_hpte_zap_locked(vm, hpt, i, true);
 			atomic64_inc(&vm->stat.hpte_evictions);
 		} else {
-			ppc_hpte_unlock(hptep);
+			kvmmu_ppc_hpte_unlock(hptep);
 			r = -ENOSPC;
 		}
 	}
 	spin_unlock(&vm->mmu_lock);
 	return r;
 }
-EXPORT_SYMBOL_IF_KUNIT(ppc_hpt_claim_exact);
+EXPORT_SYMBOL_IF_KUNIT(kvmmu_ppc_hpt_claim_exact);

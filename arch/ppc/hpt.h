@@ -249,48 +249,51 @@ static inline u64 ppc_hpte_va_bits(u64 vsid, u64 off)
 }
 
 /* arch/ppc/hpt.c */
-struct ppc_hpt *ppc_hpt_alloc(u32 order);
-void ppc_hpt_free(struct ppc_hpt *hpt);
-u64 ppc_hpt_hash(u64 vsid, u64 off);
-long ppc_hpt_search(struct ppc_hpt *hpt, u64 vsid, u64 off, u64 valid);
-bool ppc_pp_allows(u64 r, bool user, enum kvmmu_access_type type);
-bool ppc_hpte_trylock(u64 *hptep);
-void ppc_hpte_lock(u64 *hptep);
-void ppc_hpte_unlock(u64 *hptep);
-void ppc_hpte_set_v(u64 *hptep, u64 v);
-void ppc_rmap_lock(unsigned long *rmapp);
-void ppc_rmap_unlock(unsigned long *rmapp);
-void ppc_rmap_link(struct ppc_hpt *hpt, unsigned long *rmapp, u32 i);
-bool ppc_rmap_unlink(struct ppc_hpt *hpt, unsigned long *rmapp, u32 i);
-void ppc_hpte_unmap(struct kvmmu_vm *vm, struct ppc_hpt *hpt, u32 i,
-		    bool free);
-void ppc_hpte_zap_locked(struct kvmmu_vm *vm, struct ppc_hpt *hpt, u32 i,
-			 bool free);
-int ppc_hpte_install(struct kvmmu_vm *vm, struct ppc_hpt *hpt, u32 i,
-		     unsigned long *rmapp, unsigned long pfn, bool writable,
-		     bool refcounted, unsigned long mmu_seq);
-bool ppc_zap_rmap(struct kvmmu_vm *vm, struct ppc_hpt *hpt,
-		  unsigned long *rmapp);
-bool ppc_age_rmap(struct kvmmu_vm *vm, struct ppc_hpt *hpt,
-		  unsigned long *rmapp, bool clear);
-bool ppc_hpt_zap_all(struct kvmmu_vm *vm, struct ppc_hpt *hpt, u64 start,
-		     u64 end);
-long ppc_hpt_claim(struct kvmmu_vm *vm, struct ppc_hpt *hpt,
-		   const u32 *groups, int ngroups);
-int ppc_hpt_claim_exact(struct kvmmu_vm *vm, struct ppc_hpt *hpt, u32 i);
+struct ppc_hpt *kvmmu_ppc_hpt_alloc(u32 order);
+void kvmmu_ppc_hpt_free(struct ppc_hpt *hpt);
+u64 kvmmu_ppc_hpt_hash(u64 vsid, u64 off);
+long kvmmu_ppc_hpt_search(struct ppc_hpt *hpt, u64 vsid, u64 off, u64 valid);
+bool kvmmu_ppc_pp_allows(u64 r, bool user, enum kvmmu_access_type type);
+bool kvmmu_ppc_hpte_trylock(u64 *hptep);
+void kvmmu_ppc_hpte_lock(u64 *hptep);
+void kvmmu_ppc_hpte_unlock(u64 *hptep);
+void kvmmu_ppc_hpte_set_v(u64 *hptep, u64 v);
+void kvmmu_ppc_rmap_lock(unsigned long *rmapp);
+void kvmmu_ppc_rmap_unlock(unsigned long *rmapp);
+void kvmmu_ppc_rmap_link(struct ppc_hpt *hpt, unsigned long *rmapp, u32 i);
+bool kvmmu_ppc_rmap_unlink(struct ppc_hpt *hpt, unsigned long *rmapp, u32 i);
+void kvmmu_ppc_hpte_unmap(struct kvmmu_vm *vm, struct ppc_hpt *hpt, u32 i,
+			  bool free);
+void kvmmu_ppc_hpte_zap_locked(struct kvmmu_vm *vm, struct ppc_hpt *hpt, u32 i,
+			       bool free);
+int kvmmu_ppc_hpte_install(struct kvmmu_vm *vm, struct ppc_hpt *hpt, u32 i,
+			   unsigned long *rmapp, unsigned long pfn,
+			   bool writable, bool refcounted,
+			   unsigned long mmu_seq);
+bool kvmmu_ppc_zap_rmap(struct kvmmu_vm *vm, struct ppc_hpt *hpt,
+			unsigned long *rmapp);
+bool kvmmu_ppc_age_rmap(struct kvmmu_vm *vm, struct ppc_hpt *hpt,
+			unsigned long *rmapp, bool clear);
+bool kvmmu_ppc_hpt_zap_all(struct kvmmu_vm *vm, struct ppc_hpt *hpt, u64 start,
+			   u64 end);
+long kvmmu_ppc_hpt_claim(struct kvmmu_vm *vm, struct ppc_hpt *hpt,
+			 const u32 *groups, int ngroups);
+int kvmmu_ppc_hpt_claim_exact(struct kvmmu_vm *vm, struct ppc_hpt *hpt, u32 i);
 
 /* arch/ppc/hcall.c */
-long ppc_h_enter(struct kvmmu_vm *vm, u64 flags, u64 pte_index, u64 pteh,
-		 u64 ptel, u64 *index_out);
-long ppc_h_remove(struct kvmmu_vm *vm, u64 flags, u64 pte_index, u64 avpn,
-		  u64 *rets);
-long ppc_h_read(struct kvmmu_vm *vm, u64 flags, u64 pte_index, u64 *rets);
-long ppc_h_clear_rc(struct kvmmu_vm *vm, u64 flags, u64 pte_index, u64 bit,
-		    u64 *rets);
-int ppc_init_vcpu(struct kvmmu_vcpu *vcpu);
-void ppc_destroy_vcpu(struct kvmmu_vcpu *vcpu);
-long ppc_vcpu_ioctl(struct kvmmu_vcpu *vcpu, unsigned int ioctl,
-		    void __user *argp);
-long ppc_vm_ioctl(struct kvmmu_vm *vm, unsigned int ioctl, void __user *argp);
+long kvmmu_ppc_h_enter(struct kvmmu_vm *vm, u64 flags, u64 pte_index, u64 pteh,
+		       u64 ptel, u64 *index_out);
+long kvmmu_ppc_h_remove(struct kvmmu_vm *vm, u64 flags, u64 pte_index, u64 avpn,
+			u64 *rets);
+long kvmmu_ppc_h_read(struct kvmmu_vm *vm, u64 flags, u64 pte_index, u64 *rets);
+long kvmmu_ppc_h_clear_rc(struct kvmmu_vm *vm, u64 flags, u64 pte_index,
+			  u64 bit,
+			  u64 *rets);
+int kvmmu_ppc_init_vcpu(struct kvmmu_vcpu *vcpu);
+void kvmmu_ppc_destroy_vcpu(struct kvmmu_vcpu *vcpu);
+long kvmmu_ppc_vcpu_ioctl(struct kvmmu_vcpu *vcpu, unsigned int ioctl,
+			  void __user *argp);
+long kvmmu_ppc_vm_ioctl(struct kvmmu_vm *vm, unsigned int ioctl,
+			void __user *argp);
 
 #endif /* _KVMMU_PPC_HPT_H */

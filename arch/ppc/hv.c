@@ -18,7 +18,7 @@ struct ppc_xlate {
 	u64 vsid;
 	u64 off;
 	bool virt;	/* relocation on: an effective address */
-	bool user;	/* problem state (MSR PR or a KVMMU_ACCESS_USER access) */
+	bool user;	/* problem state: MSR PR, or KVMMU_ACCESS_USER */
 };
 
 static u64 ppc_msr(struct kvmmu_vcpu *vcpu)
@@ -63,12 +63,12 @@ static int ppc_access(struct kvmmu_vcpu *vcpu, struct kvmmu_guest_access *ga)
 	lockdep_assert_held(&vm->mmu_lock);
 	if (!ppc_xlate(vcpu, ga->addr, ga->type, ga->user, &x))
 		return -ENOENT;
-	i = ppc_hpt_search(hpt, x.vsid, x.off, HPTE_V_VALID);
+	i = kvmmu_ppc_hpt_search(hpt, x.vsid, x.off, HPTE_V_VALID);
 	if (i < 0)
 		return -ENOENT;
 	hptep = ppc_hptep(hpt, i);
 	r = READ_ONCE(hptep[1]);
-	if (!ppc_pp_allows(r, x.user, ga->type))
+	if (!kvmmu_ppc_pp_allows(r, x.user, ga->type))
 		return -EACCES;
 	if (ga->type == KVMMU_WRITE)
 		set |= HPTE_R_C;
@@ -91,14 +91,14 @@ static void ppc_lookup(struct kvmmu_vcpu *vcpu, u64 addr,
 	memset(m, 0, sizeof(*m));
 	if (!ppc_xlate(vcpu, addr, KVMMU_READ, false, &x))
 		return;
-	i = ppc_hpt_search(hpt, x.vsid, x.off, HPTE_V_VALID);
+	i = kvmmu_ppc_hpt_search(hpt, x.vsid, x.off, HPTE_V_VALID);
 	if (i < 0)
 		return;
 	r = READ_ONCE(ppc_hptep(hpt, i)[1]);
 	m->present = true;
-	m->readable = ppc_pp_allows(r, x.user, KVMMU_READ);
-	m->writable = ppc_pp_allows(r, x.user, KVMMU_WRITE);
-	m->executable = ppc_pp_allows(r, x.user, KVMMU_FETCH);
+	m->readable = kvmmu_ppc_pp_allows(r, x.user, KVMMU_READ);
+	m->writable = kvmmu_ppc_pp_allows(r, x.user, KVMMU_WRITE);
+	m->executable = kvmmu_ppc_pp_allows(r, x.user, KVMMU_FETCH);
 	m->accessed = r & HPTE_R_R;
 	m->dirty = r & HPTE_R_C;
 	m->level = 1;
@@ -116,10 +116,10 @@ static void ppc_snapshot(struct ppc_hpt *hpt, u32 i, struct ppc_snap *s)
 {
 	u64 *hptep = ppc_hptep(hpt, i);
 
-	ppc_hpte_lock(hptep);
+	kvmmu_ppc_hpte_lock(hptep);
 	s->v = READ_ONCE(hptep[0]) & ~HPTE_V_HVLOCK;
 	s->gr = hpt->rev[i].guest_rpte;
-	ppc_hpte_unlock(hptep);
+	kvmmu_ppc_hpte_unlock(hptep);
 }
 
 /* Same HPTE (valid, absent or being made so), same guest view? */
@@ -144,19 +144,19 @@ static int __ppc_prepare(struct kvmmu_vm *vm, struct ppc_hpt *hpt, u32 i,
 	u64 *hptep = ppc_hptep(hpt, i);
 	int r = 0;
 
-	ppc_hpte_lock(hptep);
+	kvmmu_ppc_hpte_lock(hptep);
 	if (!ppc_snap_same(hpt, i, s)) {
 		r = -EAGAIN;
 	} else if (READ_ONCE(hptep[0]) & HPTE_V_VALID) {
-		if (ppc_pp_allows(READ_ONCE(hptep[1]), user, type))
+		if (kvmmu_ppc_pp_allows(READ_ONCE(hptep[1]), user, type))
 			r = 1;
 		else if (!may_zap)
 			r = -EAGAIN;
 		else
-			ppc_hpte_zap_locked(vm, hpt, i, false);
+			kvmmu_ppc_hpte_zap_locked(vm, hpt, i, false);
 	}
 	if (r)
-		ppc_hpte_unlock(hptep);
+		kvmmu_ppc_hpte_unlock(hptep);
 	return r;
 }
 
@@ -198,9 +198,10 @@ static int ppc_install(struct kvmmu_vm *vm, struct ppc_hpt *hpt, u32 i,
 {
 	int r;
 
-	r = ppc_hpte_install(vm, hpt, i, kvmmu_memslot_rmap(f->slot, f->gfn, 1),
-			     f->pfn, f->writable, f->page, f->mmu_seq);
-	ppc_hpte_unlock(ppc_hptep(hpt, i));
+	r = kvmmu_ppc_hpte_install(vm, hpt, i, kvmmu_memslot_rmap(f->slot,
+								  f->gfn, 1),
+				   f->pfn, f->writable, f->page, f->mmu_seq);
+	kvmmu_ppc_hpte_unlock(ppc_hptep(hpt, i));
 	return r;
 }
 
@@ -235,13 +236,14 @@ static int ppc_fault_virt(struct kvmmu_vcpu *vcpu,
 	long i;
 	int r;
 
-	i = ppc_hpt_search(hpt, x->vsid, x->off, HPTE_V_VALID | HPTE_V_ABSENT);
+	i = kvmmu_ppc_hpt_search(hpt, x->vsid, x->off,
+				 HPTE_V_VALID | HPTE_V_ABSENT);
 	if (i < 0)
 		return ppc_guest_fault(ga, PPC_DSISR_NOHPTE);
 	ppc_snapshot(hpt, i, &s);
 	if (!(s.v & (HPTE_V_VALID | HPTE_V_ABSENT)))
 		return -EAGAIN;	/* removed meanwhile: search again */
-	if (!ppc_pp_allows(s.gr, x->user, ga->type))
+	if (!kvmmu_ppc_pp_allows(s.gr, x->user, ga->type))
 		return ppc_guest_fault(ga, PPC_DSISR_PROTFAULT);
 
 	/* No memslot (MMIO): -ENOENT, as KVM would exit to userspace. */
@@ -279,16 +281,17 @@ static int ppc_fault_real(struct kvmmu_vcpu *vcpu,
 		return r;
 
 	spin_lock(&ppc->vrma_lock);
-	i = ppc_hpt_search(hpt, x->vsid, x->off, HPTE_V_VALID | HPTE_V_ABSENT);
+	i = kvmmu_ppc_hpt_search(hpt, x->vsid, x->off,
+				 HPTE_V_VALID | HPTE_V_ABSENT);
 	if (i >= 0) {
 		ppc_snapshot(hpt, i, &s);
 		r = ppc_prepare(vm, hpt, i, &s, ga->type, false);
 	} else {
-		u64 hash = ppc_hpt_hash(x->vsid, x->off);
+		u64 hash = kvmmu_ppc_hpt_hash(x->vsid, x->off);
 		u32 groups[2] = { hash & hpt->mask, ~hash & hpt->mask };
 		u64 v = ppc_hpte_va_bits(x->vsid, x->off) | HPTE_V_ABSENT;
 
-		i = ppc_hpt_claim(vm, hpt, groups, 2);
+		i = kvmmu_ppc_hpt_claim(vm, hpt, groups, 2);
 		if (i < 0) {
 			/* Both groups are full of the guest's own HPTEs. */
 			r = -EFAULT;
@@ -298,7 +301,7 @@ static int ppc_fault_real(struct kvmmu_vcpu *vcpu,
 			hpt->rev[i].guest_rpte = (f.gfn << HPTE_R_RPN_SHIFT) |
 						 HPTE_R_M | PP_RW_RW;
 			hpt->rev[i].flags = PPC_REV_VRMA;
-			ppc_hpte_set_v(ppc_hptep(hpt, i), v);
+			kvmmu_ppc_hpte_set_v(ppc_hptep(hpt, i), v);
 		}
 	}
 	if (!r)
@@ -327,10 +330,11 @@ static bool ppc_zap_gfn_range(struct kvmmu_vm *vm,
 
 	lockdep_assert_held(&vm->mmu_lock);
 	if (!range->slot)
-		return ppc_hpt_zap_all(vm, hpt, range->start, range->end);
+		return kvmmu_ppc_hpt_zap_all(vm, hpt, range->start, range->end);
 	for (gfn = range->start; gfn < range->end; gfn++)
-		zapped |= ppc_zap_rmap(vm, hpt,
-				       kvmmu_memslot_rmap(range->slot, gfn, 1));
+		zapped |= kvmmu_ppc_zap_rmap(vm, hpt,
+					     kvmmu_memslot_rmap(range->slot,
+								gfn, 1));
 	return zapped;
 }
 
@@ -343,9 +347,10 @@ static bool ppc_age_gfn_range(struct kvmmu_vm *vm,
 
 	lockdep_assert_held(&vm->mmu_lock);
 	for (gfn = range->start; gfn < range->end; gfn++)
-		young |= ppc_age_rmap(vm, hpt,
-				      kvmmu_memslot_rmap(range->slot, gfn, 1),
-				      clear);
+		young |= kvmmu_ppc_age_rmap(vm, hpt,
+					    kvmmu_memslot_rmap(range->slot, gfn,
+							       1),
+					    clear);
 	return young;
 }
 
@@ -366,7 +371,7 @@ static int ppc_init_vm(struct kvmmu_vm *vm)
 
 	if (!ppc)
 		return -ENOMEM;
-	ppc->hpt = ppc_hpt_alloc(KVMMU_PPC_HPT_ORDER_DEFAULT);
+	ppc->hpt = kvmmu_ppc_hpt_alloc(KVMMU_PPC_HPT_ORDER_DEFAULT);
 	if (!ppc->hpt) {
 		kfree(ppc);
 		return -ENOMEM;
@@ -389,7 +394,7 @@ static void ppc_destroy_vm(struct kvmmu_vm *vm)
 		if (kvmmu_bug_on(*ppc_hptep(ppc->hpt, i) & HPTE_V_VALID, vm))
 			break;
 	atomic64_sub(BIT(ppc->hpt->order - PAGE_SHIFT), &vm->stat.table_pages);
-	ppc_hpt_free(ppc->hpt);
+	kvmmu_ppc_hpt_free(ppc->hpt);
 	kfree(ppc);
 	vm->arch = NULL;
 }
@@ -404,10 +409,10 @@ const struct kvmmu_arch_ops kvmmu_ppc_hv_ops = {
 	.cache_pages = 0,
 	.init_vm = ppc_init_vm,
 	.destroy_vm = ppc_destroy_vm,
-	.init_vcpu = ppc_init_vcpu,
-	.destroy_vcpu = ppc_destroy_vcpu,
-	.vm_ioctl = ppc_vm_ioctl,
-	.vcpu_ioctl = ppc_vcpu_ioctl,
+	.init_vcpu = kvmmu_ppc_init_vcpu,
+	.destroy_vcpu = kvmmu_ppc_destroy_vcpu,
+	.vm_ioctl = kvmmu_ppc_vm_ioctl,
+	.vcpu_ioctl = kvmmu_ppc_vcpu_ioctl,
 	.fault = ppc_fault,
 	.access = ppc_access,
 	.lookup = ppc_lookup,

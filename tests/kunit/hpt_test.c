@@ -93,7 +93,7 @@ static u64 ptel_of(u64 gfn, unsigned int pp)
 
 static u32 group_of(u64 ea, bool secondary)
 {
-	u64 hash = ppc_hpt_hash(ea >> PPC_SEG_SHIFT, ea & PPC_SEG_OFFSET);
+	u64 hash = kvmmu_ppc_hpt_hash(ea >> PPC_SEG_SHIFT, ea & PPC_SEG_OFFSET);
 
 	/* The default table: 2^18 bytes, 2048 PTEGs. */
 	return (secondary ? ~hash : hash) & 0x7ff;
@@ -107,8 +107,8 @@ static long enter(struct kunit *test, u64 ea, bool secondary, u64 gfn,
 	u64 index = 0;
 	long ret;
 
-	ret = ppc_h_enter(t->vm, 0, group_of(ea, secondary) * HPTES_PER_GROUP,
-			  pteh_of(ea, secondary), ptel_of(gfn, pp), &index);
+	ret = kvmmu_ppc_h_enter(t->vm, 0, group_of(ea, secondary) * HPTES_PER_GROUP,
+				pteh_of(ea, secondary), ptel_of(gfn, pp), &index);
 	KUNIT_ASSERT_EQ(test, ret, (long)KVMMU_PPC_H_SUCCESS);
 	return index;
 }
@@ -122,10 +122,10 @@ static int instantiate(struct kunit *test, u32 i, u64 gfn, unsigned long pfn,
 	u64 *hptep = ppc_hptep(hpt, i);
 	int r;
 
-	ppc_hpte_lock(hptep);
-	r = ppc_hpte_install(t->vm, hpt, i, rmap_of(test, gfn), pfn, writable,
-			     false, t->vm->mmu_invalidate_seq);
-	ppc_hpte_unlock(hptep);
+	kvmmu_ppc_hpte_lock(hptep);
+	r = kvmmu_ppc_hpte_install(t->vm, hpt, i, rmap_of(test, gfn), pfn, writable,
+				   false, t->vm->mmu_invalidate_seq);
+	kvmmu_ppc_hpte_unlock(hptep);
 	return r;
 }
 
@@ -188,7 +188,7 @@ static void h_read(struct kunit *test, u32 i, u64 *v, u64 *r)
 	struct hpt_test *t = test->priv;
 	u64 rets[2];
 
-	KUNIT_ASSERT_EQ(test, ppc_h_read(t->vm, 0, i, rets),
+	KUNIT_ASSERT_EQ(test, kvmmu_ppc_h_read(t->vm, 0, i, rets),
 			(long)KVMMU_PPC_H_SUCCESS);
 	*v = rets[0];
 	*r = rets[1];
@@ -201,21 +201,21 @@ static void hpt_hash_by_hand(struct kunit *test)
 
 	KUNIT_EXPECT_EQ(test, hpt->npte, 16384U);
 	KUNIT_EXPECT_EQ(test, hpt->mask, 0x7ffU);
-	KUNIT_EXPECT_EQ(test, ppc_hpt_hash(0, 0), 0ULL);
+	KUNIT_EXPECT_EQ(test, kvmmu_ppc_hpt_hash(0, 0), 0ULL);
 	/* 1 ^ 1 << 25 ^ 5 */
-	KUNIT_EXPECT_EQ(test, ppc_hpt_hash(1, 0x5000), 0x2000004ULL);
+	KUNIT_EXPECT_EQ(test, kvmmu_ppc_hpt_hash(1, 0x5000), 0x2000004ULL);
 	/* 0x123 ^ 0x246000000 ^ 7 */
-	KUNIT_EXPECT_EQ(test, ppc_hpt_hash(0x123, 0x7000), 0x246000124ULL);
+	KUNIT_EXPECT_EQ(test, kvmmu_ppc_hpt_hash(0x123, 0x7000), 0x246000124ULL);
 	/* 25 ones ^ the same 25 ones << 25 = 50 ones; ^ 0x1234 */
-	KUNIT_EXPECT_EQ(test, ppc_hpt_hash(0x1ffffff, 0x1234567),
+	KUNIT_EXPECT_EQ(test, kvmmu_ppc_hpt_hash(0x1ffffff, 0x1234567),
 			0x3ffffffffedcbULL);
 	/* The byte offset in the page and bits above the segment don't count. */
-	KUNIT_EXPECT_EQ(test, ppc_hpt_hash(0x123, 0x7fff | (3ULL << 40)),
+	KUNIT_EXPECT_EQ(test, kvmmu_ppc_hpt_hash(0x123, 0x7fff | (3ULL << 40)),
 			0x246000124ULL);
 	/* Primary and secondary PTEGs of the last one, in a 2^18 table. */
-	KUNIT_EXPECT_EQ(test, ppc_hpt_hash(0x1ffffff, 0x1234567) & hpt->mask,
+	KUNIT_EXPECT_EQ(test, kvmmu_ppc_hpt_hash(0x1ffffff, 0x1234567) & hpt->mask,
 			0x5cbULL);
-	KUNIT_EXPECT_EQ(test, ~ppc_hpt_hash(0x1ffffff, 0x1234567) & hpt->mask,
+	KUNIT_EXPECT_EQ(test, ~kvmmu_ppc_hpt_hash(0x1ffffff, 0x1234567) & hpt->mask,
 			0x234ULL);
 	/* AVPN: VA >> 23 at bit 7, B = 1 TiB. */
 	KUNIT_EXPECT_EQ(test, ppc_hpte_va_bits(0x123, 0x2345678000),
@@ -233,39 +233,39 @@ static void hpt_group_search(struct kunit *test)
 	u64 index = 0;
 	long i1, i2, i3;
 
-	KUNIT_EXPECT_EQ(test, ppc_hpt_search(hpt, vsid, 0x3000, both), -1L);
+	KUNIT_EXPECT_EQ(test, kvmmu_ppc_hpt_search(hpt, vsid, 0x3000, both), -1L);
 	i1 = enter(test, ea1, false, SLOT_BASE, PP_RW_RW);
 	KUNIT_EXPECT_EQ(test, i1 / HPTES_PER_GROUP, (long)group_of(ea1, false));
-	KUNIT_EXPECT_EQ(test, ppc_hpt_search(hpt, vsid, 0x3000, both), i1);
+	KUNIT_EXPECT_EQ(test, kvmmu_ppc_hpt_search(hpt, vsid, 0x3000, both), i1);
 	/* Entered absent: the hardware does not see it. */
-	KUNIT_EXPECT_EQ(test, ppc_hpt_search(hpt, vsid, 0x3000, HPTE_V_VALID),
+	KUNIT_EXPECT_EQ(test, kvmmu_ppc_hpt_search(hpt, vsid, 0x3000, HPTE_V_VALID),
 			-1L);
 	/* Another page of the segment, another group. */
-	KUNIT_EXPECT_EQ(test, ppc_hpt_search(hpt, vsid, 0x9000, both), -1L);
+	KUNIT_EXPECT_EQ(test, kvmmu_ppc_hpt_search(hpt, vsid, 0x9000, both), -1L);
 
 	/* In the secondary PTEG with H set: found there. */
 	i2 = enter(test, ea2, true, SLOT_BASE + 1, PP_RW_RW);
 	KUNIT_EXPECT_EQ(test, i2 / HPTES_PER_GROUP, (long)group_of(ea2, true));
-	KUNIT_EXPECT_EQ(test, ppc_hpt_search(hpt, vsid, 0x9000, both), i2);
+	KUNIT_EXPECT_EQ(test, kvmmu_ppc_hpt_search(hpt, vsid, 0x9000, both), i2);
 
 	/* The primary wins over the secondary. */
 	i3 = enter(test, ea2, false, SLOT_BASE + 2, PP_RW_RW);
-	KUNIT_EXPECT_EQ(test, ppc_hpt_search(hpt, vsid, 0x9000, both), i3);
+	KUNIT_EXPECT_EQ(test, kvmmu_ppc_hpt_search(hpt, vsid, 0x9000, both), i3);
 
 	/* A wrong H bit is no match, in either PTEG. */
-	KUNIT_ASSERT_EQ(test, ppc_h_enter(t->vm, 0,
-					  group_of(ea4, true) * HPTES_PER_GROUP,
-					  pteh_of(ea4, false),
-					  ptel_of(SLOT_BASE, PP_RW_RW), &index),
+	KUNIT_ASSERT_EQ(test, kvmmu_ppc_h_enter(t->vm, 0,
+						group_of(ea4, true) * HPTES_PER_GROUP,
+						pteh_of(ea4, false),
+						ptel_of(SLOT_BASE, PP_RW_RW), &index),
 			(long)KVMMU_PPC_H_SUCCESS);
-	KUNIT_ASSERT_EQ(test, ppc_h_enter(t->vm, 0,
-					  group_of(ea4, false) * HPTES_PER_GROUP,
-					  pteh_of(ea4, true),
-					  ptel_of(SLOT_BASE, PP_RW_RW), &index),
+	KUNIT_ASSERT_EQ(test, kvmmu_ppc_h_enter(t->vm, 0,
+						group_of(ea4, false) * HPTES_PER_GROUP,
+						pteh_of(ea4, true),
+						ptel_of(SLOT_BASE, PP_RW_RW), &index),
 			(long)KVMMU_PPC_H_SUCCESS);
-	KUNIT_EXPECT_EQ(test, ppc_hpt_search(hpt, vsid, 0x20000, both), -1L);
+	KUNIT_EXPECT_EQ(test, kvmmu_ppc_hpt_search(hpt, vsid, 0x20000, both), -1L);
 	/* Nor a wrong AVPN: same group, other segment. */
-	KUNIT_EXPECT_EQ(test, ppc_hpt_search(hpt, vsid + 1, 0x3000, both), -1L);
+	KUNIT_EXPECT_EQ(test, kvmmu_ppc_hpt_search(hpt, vsid + 1, 0x3000, both), -1L);
 }
 
 /* pp0||pp for both keys, N for fetches. */
@@ -289,18 +289,18 @@ static void hpt_page_protection(struct kunit *test)
 	for (k = 0; k < ARRAY_SIZE(rows); k++) {
 		u64 r = ptel_of(1, rows[k].pp);
 
-		KUNIT_EXPECT_EQ_MSG(test, ppc_pp_allows(r, false, KVMMU_READ),
+		KUNIT_EXPECT_EQ_MSG(test, kvmmu_ppc_pp_allows(r, false, KVMMU_READ),
 				    rows[k].sr, "pp %u", rows[k].pp);
-		KUNIT_EXPECT_EQ_MSG(test, ppc_pp_allows(r, false, KVMMU_WRITE),
+		KUNIT_EXPECT_EQ_MSG(test, kvmmu_ppc_pp_allows(r, false, KVMMU_WRITE),
 				    rows[k].sw, "pp %u", rows[k].pp);
-		KUNIT_EXPECT_EQ_MSG(test, ppc_pp_allows(r, true, KVMMU_READ),
+		KUNIT_EXPECT_EQ_MSG(test, kvmmu_ppc_pp_allows(r, true, KVMMU_READ),
 				    rows[k].ur, "pp %u", rows[k].pp);
-		KUNIT_EXPECT_EQ_MSG(test, ppc_pp_allows(r, true, KVMMU_WRITE),
+		KUNIT_EXPECT_EQ_MSG(test, kvmmu_ppc_pp_allows(r, true, KVMMU_WRITE),
 				    rows[k].uw, "pp %u", rows[k].pp);
-		KUNIT_EXPECT_EQ_MSG(test, ppc_pp_allows(r, true, KVMMU_FETCH),
+		KUNIT_EXPECT_EQ_MSG(test, kvmmu_ppc_pp_allows(r, true, KVMMU_FETCH),
 				    rows[k].ur, "pp %u", rows[k].pp);
-		KUNIT_EXPECT_FALSE(test, ppc_pp_allows(r | HPTE_R_N, false,
-						       KVMMU_FETCH));
+		KUNIT_EXPECT_FALSE(test, kvmmu_ppc_pp_allows(r | HPTE_R_N, false,
+							     KVMMU_FETCH));
 	}
 }
 
@@ -423,7 +423,7 @@ static void hpt_rc_harvest(struct kunit *test)
 	/* H_CLEAR_MOD: the old r, C gone from the HPTE, kept for the host. */
 	KUNIT_ASSERT_EQ(test, access(test, ea, KVMMU_WRITE, NULL), 0);
 	WRITE_ONCE(*rmapp, *rmapp & ~PPC_RMAP_C);
-	KUNIT_EXPECT_EQ(test, ppc_h_clear_rc(t->vm, 0, i, HPTE_R_C, rets),
+	KUNIT_EXPECT_EQ(test, kvmmu_ppc_h_clear_rc(t->vm, 0, i, HPTE_R_C, rets),
 			(long)KVMMU_PPC_H_SUCCESS);
 	KUNIT_EXPECT_TRUE(test, rets[0] & HPTE_R_C);
 	KUNIT_EXPECT_FALSE(test, lookup(test, ea).dirty);
@@ -431,7 +431,7 @@ static void hpt_rc_harvest(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, *rmapp & PPC_RMAP_C);
 	h_read(test, i, &v, &r);
 	KUNIT_EXPECT_FALSE(test, r & HPTE_R_C);
-	KUNIT_EXPECT_EQ(test, ppc_h_clear_rc(t->vm, 0, i, HPTE_R_R, rets),
+	KUNIT_EXPECT_EQ(test, kvmmu_ppc_h_clear_rc(t->vm, 0, i, HPTE_R_R, rets),
 			(long)KVMMU_PPC_H_SUCCESS);
 	KUNIT_EXPECT_TRUE(test, rets[0] & HPTE_R_R);
 	KUNIT_EXPECT_FALSE(test, lookup(test, ea).accessed);
@@ -458,11 +458,11 @@ static void hpt_install_retry(struct kunit *test)
 	kvmmu_mmu_invalidate_begin(vm);
 	kvmmu_mmu_invalidate_range_add(vm, gfn, gfn + 1);
 	spin_unlock(&vm->mmu_lock);
-	ppc_hpte_lock(hptep);
-	KUNIT_EXPECT_EQ(test, ppc_hpte_install(vm, hpt, i, rmap_of(test, gfn),
-					       0x123, true, false, seq),
+	kvmmu_ppc_hpte_lock(hptep);
+	KUNIT_EXPECT_EQ(test, kvmmu_ppc_hpte_install(vm, hpt, i, rmap_of(test, gfn),
+						     0x123, true, false, seq),
 			-EAGAIN);
-	ppc_hpte_unlock(hptep);
+	kvmmu_ppc_hpte_unlock(hptep);
 	KUNIT_EXPECT_FALSE(test, *rmap_of(test, gfn) & PPC_RMAP_PRESENT);
 	KUNIT_EXPECT_EQ(test, access(test, ea, KVMMU_READ, NULL), -ENOENT);
 
@@ -470,11 +470,11 @@ static void hpt_install_retry(struct kunit *test)
 	spin_lock(&vm->mmu_lock);
 	kvmmu_mmu_invalidate_end(vm);
 	spin_unlock(&vm->mmu_lock);
-	ppc_hpte_lock(hptep);
-	KUNIT_EXPECT_EQ(test, ppc_hpte_install(vm, hpt, i, rmap_of(test, gfn),
-					       0x123, true, false, seq),
+	kvmmu_ppc_hpte_lock(hptep);
+	KUNIT_EXPECT_EQ(test, kvmmu_ppc_hpte_install(vm, hpt, i, rmap_of(test, gfn),
+						     0x123, true, false, seq),
 			-EAGAIN);
-	ppc_hpte_unlock(hptep);
+	kvmmu_ppc_hpte_unlock(hptep);
 
 	/* One elsewhere in progress: a fresh lookup here goes in. */
 	seq = vm->mmu_invalidate_seq;
@@ -482,10 +482,10 @@ static void hpt_install_retry(struct kunit *test)
 	kvmmu_mmu_invalidate_begin(vm);
 	kvmmu_mmu_invalidate_range_add(vm, gfn + 1, gfn + 100);
 	spin_unlock(&vm->mmu_lock);
-	ppc_hpte_lock(hptep);
-	KUNIT_EXPECT_EQ(test, ppc_hpte_install(vm, hpt, i, rmap_of(test, gfn),
-					       0x123, true, false, seq), 0);
-	ppc_hpte_unlock(hptep);
+	kvmmu_ppc_hpte_lock(hptep);
+	KUNIT_EXPECT_EQ(test, kvmmu_ppc_hpte_install(vm, hpt, i, rmap_of(test, gfn),
+						     0x123, true, false, seq), 0);
+	kvmmu_ppc_hpte_unlock(hptep);
 	KUNIT_EXPECT_EQ(test, access(test, ea, KVMMU_READ, NULL), 0);
 	spin_lock(&vm->mmu_lock);
 	kvmmu_mmu_invalidate_end(vm);
@@ -540,16 +540,16 @@ static void hpt_ring_random(struct kunit *test)
 		if (model[i] < 0) {
 			model[i] = prandom_u32_state(&rnd) % RING_PAGES;
 			rmapp = rmap_of(test, SLOT_BASE + model[i]);
-			ppc_rmap_lock(rmapp);
-			ppc_rmap_link(hpt, rmapp, i);
-			ppc_rmap_unlock(rmapp);
+			kvmmu_ppc_rmap_lock(rmapp);
+			kvmmu_ppc_rmap_link(hpt, rmapp, i);
+			kvmmu_ppc_rmap_unlock(rmapp);
 		} else {
 			bool ok;
 
 			rmapp = rmap_of(test, SLOT_BASE + model[i]);
-			ppc_rmap_lock(rmapp);
-			ok = ppc_rmap_unlink(hpt, rmapp, i);
-			ppc_rmap_unlock(rmapp);
+			kvmmu_ppc_rmap_lock(rmapp);
+			ok = kvmmu_ppc_rmap_unlink(hpt, rmapp, i);
+			kvmmu_ppc_rmap_unlock(rmapp);
 			KUNIT_ASSERT_TRUE_MSG(test, ok, "HPTE %u", i);
 			KUNIT_ASSERT_EQ(test, hpt->rev[i].forw, i);
 			model[i] = -1;
@@ -567,7 +567,7 @@ static void hpt_ring_random(struct kunit *test)
 		if (model[n] < 0)
 			continue;
 		rmapp = rmap_of(test, SLOT_BASE + model[n]);
-		KUNIT_ASSERT_TRUE(test, ppc_rmap_unlink(hpt, rmapp, n));
+		KUNIT_ASSERT_TRUE(test, kvmmu_ppc_rmap_unlink(hpt, rmapp, n));
 		model[n] = -1;
 	}
 	for (p = 0; p < RING_PAGES; p++)
@@ -583,18 +583,18 @@ static void vrma(struct kunit *test, u32 i, u64 gfn, bool absent)
 	struct ppc_hpt *hpt = hpt_of(test);
 	u64 *hptep = ppc_hptep(hpt, i);
 
-	KUNIT_ASSERT_EQ(test, ppc_hpt_claim_exact(t->vm, hpt, i), 0);
+	KUNIT_ASSERT_EQ(test, kvmmu_ppc_hpt_claim_exact(t->vm, hpt, i), 0);
 	hpt->rev[i].guest_rpte = (gfn << HPTE_R_RPN_SHIFT) | HPTE_R_M |
 				 PP_RW_RW;
 	hpt->rev[i].flags = PPC_REV_VRMA;
-	ppc_hpte_set_v(hptep, ppc_hpte_va_bits(KVMMU_PPC_VRMA_VSID,
-					       gfn << PAGE_SHIFT) |
+	kvmmu_ppc_hpte_set_v(hptep, ppc_hpte_va_bits(KVMMU_PPC_VRMA_VSID,
+						     gfn << PAGE_SHIFT) |
 			      HPTE_V_ABSENT);
-	KUNIT_ASSERT_EQ(test, ppc_hpte_install(t->vm, hpt, i,
-					       rmap_of(test, gfn), gfn + 0x1000,
-					       true, false,
-					       t->vm->mmu_invalidate_seq), 0);
-	ppc_hpte_unlock(hptep);
+	KUNIT_ASSERT_EQ(test, kvmmu_ppc_hpte_install(t->vm, hpt, i,
+						     rmap_of(test, gfn), gfn + 0x1000,
+						     true, false,
+						     t->vm->mmu_invalidate_seq), 0);
+	kvmmu_ppc_hpte_unlock(hptep);
 	if (absent)
 		KUNIT_ASSERT_TRUE(test, zap(test, gfn, gfn + 1));
 }
@@ -605,9 +605,9 @@ static long enter_exact(struct kunit *test, u32 i)
 	struct hpt_test *t = test->priv;
 	u64 index = 0;
 
-	return ppc_h_enter(t->vm, PPC_H_EXACT, i,
-			   pteh_of((1ULL << 40) + i * PAGE_SIZE, false),
-			   ptel_of(SLOT_BASE, PP_RW_RW), &index);
+	return kvmmu_ppc_h_enter(t->vm, PPC_H_EXACT, i,
+				 pteh_of((1ULL << 40) + i * PAGE_SIZE, false),
+				 ptel_of(SLOT_BASE, PP_RW_RW), &index);
 }
 
 /* VRMA HPTEs make room (absent ones first); guest HPTEs never do. */
@@ -628,9 +628,9 @@ static void hpt_eviction(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, stat(&t->vm->stat.mapped_pages), 1);
 
 	/* Full: the VRMA HPTE goes, its page's ring with it. */
-	i = ppc_hpt_claim(t->vm, hpt, &g, 1);
+	i = kvmmu_ppc_hpt_claim(t->vm, hpt, &g, 1);
 	KUNIT_ASSERT_EQ(test, i, (long)base + 7);
-	ppc_hpte_unlock(ppc_hptep(hpt, i));
+	kvmmu_ppc_hpte_unlock(ppc_hptep(hpt, i));
 	KUNIT_EXPECT_EQ(test, stat(&t->vm->stat.hpte_evictions), 1);
 	KUNIT_EXPECT_EQ(test, stat(&t->vm->stat.mapped_pages), 0);
 	KUNIT_EXPECT_EQ(test, stat(&t->vm->stat.sptes_zapped), 1);
@@ -639,15 +639,15 @@ static void hpt_eviction(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, *ppc_hptep(hpt, i), 0ULL);
 
 	/* The guest gets that free one; then the group is the guest's. */
-	KUNIT_EXPECT_EQ(test, ppc_h_enter(t->vm, 0, base + 3,
-					  pteh_of((2ULL << 40), false),
-					  ptel_of(SLOT_BASE, PP_RW_RW), &index),
+	KUNIT_EXPECT_EQ(test, kvmmu_ppc_h_enter(t->vm, 0, base + 3,
+						pteh_of((2ULL << 40), false),
+						ptel_of(SLOT_BASE, PP_RW_RW), &index),
 			(long)KVMMU_PPC_H_SUCCESS);
 	KUNIT_EXPECT_EQ(test, index, (u64)base + 7);
-	KUNIT_EXPECT_EQ(test, ppc_hpt_claim(t->vm, hpt, &g, 1), (long)-ENOSPC);
-	KUNIT_EXPECT_EQ(test, ppc_h_enter(t->vm, 0, base,
-					  pteh_of((2ULL << 40), false),
-					  ptel_of(SLOT_BASE, PP_RW_RW), &index),
+	KUNIT_EXPECT_EQ(test, kvmmu_ppc_hpt_claim(t->vm, hpt, &g, 1), (long)-ENOSPC);
+	KUNIT_EXPECT_EQ(test, kvmmu_ppc_h_enter(t->vm, 0, base,
+						pteh_of((2ULL << 40), false),
+						ptel_of(SLOT_BASE, PP_RW_RW), &index),
 			(long)KVMMU_PPC_H_PTEG_FULL);
 	KUNIT_EXPECT_EQ(test, enter_exact(test, base + 2),
 			(long)KVMMU_PPC_H_PTEG_FULL);
@@ -661,9 +661,9 @@ static void hpt_eviction(struct kunit *test)
 	vrma(test, base2 + 2, SLOT_BASE + 11, false);
 	vrma(test, base2 + 5, SLOT_BASE + 12, true);
 	KUNIT_EXPECT_EQ(test, stat(&t->vm->stat.mapped_pages), 1);
-	i = ppc_hpt_claim(t->vm, hpt, &g2, 1);
+	i = kvmmu_ppc_hpt_claim(t->vm, hpt, &g2, 1);
 	KUNIT_ASSERT_EQ(test, i, (long)base2 + 5);
-	ppc_hpte_unlock(ppc_hptep(hpt, i));
+	kvmmu_ppc_hpte_unlock(ppc_hptep(hpt, i));
 	KUNIT_EXPECT_EQ(test, stat(&t->vm->stat.mapped_pages), 1);
 	KUNIT_EXPECT_EQ(test, stat(&t->vm->stat.hpte_evictions), 2);
 
