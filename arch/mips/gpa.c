@@ -434,34 +434,33 @@ static bool mips_age_gfn_range(struct kvmmu_vm *vm,
 
 /*
  * The host replaced the page behind the (single) gfn of @range
- * (kvm_mips_set_spte_handler()).  A leaf is pointed at the new page.  The
- * old page gets the leaf's accessed/modified state; the new one starts
- * clean (a guest page is never dirtied by the host's doing), so the next
- * guest write faults and the fast path dirties it if it may.  It keeps
- * WRITE only if the host maps the new page writable and the slot is not
- * read-only.  The vCPUs' TLBs drop the old page.
+ * (kvm_mips_set_spte_handler()).  As for every format (see
+ * ept_change_pte()): if the host maps the new page writable (or not at
+ * all: then there is no pfn to map), the pte goes and the next access
+ * faults, so that write permission always comes from the fault path,
+ * which dirties the host page; a read-only slot arrives here as read-only.
+ * Otherwise (KSM, the read side of COW) the pte is pointed at the new
+ * page, clean and without WRITE: the old page gets the pte's
+ * accessed/modified state, and a guest page is never dirtied by the
+ * host's doing.  The vCPUs' TLBs drop the old page.
  */
 static bool mips_change_pte(struct kvmmu_vm *vm,
 			    const struct kvmmu_gfn_range *range)
 {
-	bool writable = range->host_writable;
-	u64 gfn = range->start, old, new, *ptep;
+	u64 gfn = range->start, old, *ptep;
 
 	lockdep_assert_held(&vm->mmu_lock);
+	if (range->host_writable)
+		return mips_zap_gfn_range(vm, range);
 	ptep = kvmmu_mips_pte(vm, gfn);
 	if (!ptep || !mips_pte_present(*ptep))
 		return false;
-	if (range->slot && (range->slot->flags & KVMMU_MEM_READONLY))
-		writable = false;
 	old = *ptep;
 	kvmmu_mmu_leaf_dropped(mips_pte_pfn(old), old & MIPS_PTE_REFCOUNTED,
 			       old & MIPS_PTE_ACCESSED,
 			       old & MIPS_PTE_MODIFIED);
-	new = mips_make_leaf(range->pfn, pfn_valid(range->pfn)) |
-	      (old & (MIPS_PTE_ACCESSED | MIPS_PTE_VALID));
-	if (writable)
-		new |= MIPS_PTE_WRITE;
-	WRITE_ONCE(*ptep, new);
+	WRITE_ONCE(*ptep, mips_make_leaf(range->pfn, pfn_valid(range->pfn)) |
+			  (old & (MIPS_PTE_ACCESSED | MIPS_PTE_VALID)));
 	kvmmu_mips_tlb_flush_range(vm, gfn, gfn + 1);
 	return true;
 }
