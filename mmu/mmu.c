@@ -105,14 +105,8 @@ bool kvmmu_mmu_invalidate_retry(struct kvmmu_vm *vm, unsigned long mmu_seq,
 				u64 gfn)
 {
 	lockdep_assert_held(&vm->mmu_lock);
-	if (unlikely(vm->mmu_invalidate_in_progress)) {
-		if (vm->mmu_invalidate_range_start == KVMMU_INVALID_GFN)
-			return true;
-		if (gfn >= vm->mmu_invalidate_range_start &&
-		    gfn < vm->mmu_invalidate_range_end)
-			return true;
-	}
-	return vm->mmu_invalidate_seq != mmu_seq;
+	/* Under mmu_lock nothing moves: the lockless reads cost nothing. */
+	return kvmmu_mmu_invalidate_retry_unlocked(vm, mmu_seq, gfn);
 }
 EXPORT_SYMBOL_IF_KUNIT(kvmmu_mmu_invalidate_retry);
 
