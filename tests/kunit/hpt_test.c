@@ -129,6 +129,23 @@ static int instantiate(struct kunit *test, u32 i, u64 gfn, unsigned long pfn,
 	return r;
 }
 
+/* The same for a real host page, whose state the HPTE hands back. */
+static int instantiate_page(struct kunit *test, u32 i, u64 gfn,
+			    struct page *page)
+{
+	struct hpt_test *t = test->priv;
+	struct ppc_hpt *hpt = hpt_of(test);
+	u64 *hptep = ppc_hptep(hpt, i);
+	int r;
+
+	kvmmu_ppc_hpte_lock(hptep);
+	r = kvmmu_ppc_hpte_install(t->vm, hpt, i, rmap_of(test, gfn),
+				   page_to_pfn(page), true, true,
+				   t->vm->mmu_invalidate_seq);
+	kvmmu_ppc_hpte_unlock(hptep);
+	return r;
+}
+
 static int access(struct kunit *test, u64 addr, enum kvmmu_access_type type,
 		  unsigned long *pfn)
 {
@@ -439,6 +456,52 @@ static void hpt_rc_harvest(struct kunit *test)
 }
 
 /* The retry check under the rmap lock: seq, and the range in progress. */
+/*
+ * C is how a guest write reaches the host: the page is dirtied when C is
+ * harvested (zap, H_CLEAR_MOD), and only then, or swap-out would write
+ * back (or drop) a page without the guest's data.
+ */
+static void hpt_dirty_reaches_host(struct kunit *test)
+{
+	const u64 ea = (10ULL << 40) + 0x6000, gfn = SLOT_BASE + 8;
+	struct hpt_test *t = test->priv;
+	struct page *page = alloc_page(GFP_KERNEL);
+	u64 rets[2];
+	long i;
+
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	t->pv.msr = KVMMU_PPC_MSR_DR;
+	i = enter(test, ea, false, gfn, PP_RW_RW);
+	KUNIT_ASSERT_EQ(test, instantiate_page(test, i, gfn, page), 0);
+
+	/* Read only: neither H_CLEAR_MOD nor the zap dirties the page. */
+	KUNIT_ASSERT_EQ(test, access(test, ea, KVMMU_READ, NULL), 0);
+	KUNIT_EXPECT_EQ(test, kvmmu_ppc_h_clear_rc(t->vm, 0, i, HPTE_R_C, rets),
+			(long)KVMMU_PPC_H_SUCCESS);
+	KUNIT_EXPECT_FALSE(test, PageDirty(page));
+
+	/* A write, then H_CLEAR_MOD: the host page is dirty. */
+	KUNIT_ASSERT_EQ(test, access(test, ea, KVMMU_WRITE, NULL), 0);
+	KUNIT_EXPECT_FALSE(test, PageDirty(page));
+	KUNIT_EXPECT_EQ(test, kvmmu_ppc_h_clear_rc(t->vm, 0, i, HPTE_R_C, rets),
+			(long)KVMMU_PPC_H_SUCCESS);
+	KUNIT_EXPECT_TRUE(test, PageDirty(page));
+
+	/* A write, then the zap. */
+	ClearPageDirty(page);
+	KUNIT_ASSERT_EQ(test, access(test, ea, KVMMU_WRITE, NULL), 0);
+	KUNIT_EXPECT_TRUE(test, zap(test, gfn, gfn + 1));
+	KUNIT_EXPECT_TRUE(test, PageDirty(page));
+
+	/* Re-instantiated and only read: the zap leaves the page clean. */
+	ClearPageDirty(page);
+	KUNIT_ASSERT_EQ(test, instantiate_page(test, i, gfn, page), 0);
+	KUNIT_ASSERT_EQ(test, access(test, ea, KVMMU_READ, NULL), 0);
+	KUNIT_EXPECT_TRUE(test, zap(test, gfn, gfn + 1));
+	KUNIT_EXPECT_FALSE(test, PageDirty(page));
+	__free_page(page);
+}
+
 static void hpt_install_retry(struct kunit *test)
 {
 	const u64 ea = (6ULL << 40) + 0x8000, gfn = SLOT_BASE + 20;
@@ -682,6 +745,7 @@ static struct kunit_case hpt_test_cases[] = {
 	KUNIT_CASE(hpt_page_protection),
 	KUNIT_CASE(hpt_absent_reinstantiate),
 	KUNIT_CASE(hpt_rc_harvest),
+	KUNIT_CASE(hpt_dirty_reaches_host),
 	KUNIT_CASE(hpt_install_retry),
 	KUNIT_CASE(hpt_ring_random),
 	KUNIT_CASE(hpt_eviction),
