@@ -2392,8 +2392,9 @@ int main(int argc, char **argv)
 	}
 	if (types >= 0 && !(types >> KVMMU_VM_PPC_HV & 1)) {
 		ksft_print_header();
-		ksft_exit_skip("no PowerPC Book3S HV VMs (KVMMU_CAP_VM_TYPES %#lx)\n",
-			       types);
+		/* Every kvmmu build has them: a missing type is a bug. */
+		ksft_exit_fail_msg("no PowerPC Book3S HV VMs: VM_TYPES %#lx\n",
+				   types);
 	}
 	return test_harness_run(argc, argv);
 }
