@@ -163,7 +163,6 @@ struct mips_tlb_entry {
 /**
  * struct kvmmu_mips_tlb - a vCPU's software TLB (vcpu->arch)
  * @node: in the VM's list of TLBs, under mmu_lock
- * @vcpu: the vCPU it belongs to
  * @next: the round-robin victim when no entry is empty
  * @refills: entries loaded from the GPA table (for the KUnit suite)
  * @e: the entries
@@ -173,7 +172,6 @@ struct mips_tlb_entry {
  */
 struct kvmmu_mips_tlb {
 	struct list_head node;
-	struct kvmmu_vcpu *vcpu;
 	unsigned int next;
 	u64 refills;
 	struct mips_tlb_entry e[MIPS_TLB_ENTRIES];

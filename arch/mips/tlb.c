@@ -42,7 +42,6 @@ int kvmmu_mips_init_vcpu(struct kvmmu_vcpu *vcpu)
 		return -ENOMEM;
 	for (i = 0; i < MIPS_TLB_ENTRIES; i++)
 		mips_tlb_entry_clear(&tlb->e[i]);
-	tlb->vcpu = vcpu;
 	spin_lock(&vm->mmu_lock);
 	list_add_tail(&tlb->node, &to_mips(vm)->tlbs);
 	spin_unlock(&vm->mmu_lock);
