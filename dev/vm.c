@@ -69,6 +69,13 @@ static void kvmmu_vm_flush_slot(void *ctx, const struct kvmmu_memory_slot *slot)
 	if (vm->ops->zap_gfn_range(vm, &range))
 		kvmmu_flush_remote_tlbs(vm);
 	spin_unlock(&vm->mmu_lock);
+	/*
+	 * Pinned VM: the slot's pins go with it (the fault path pins only
+	 * address space 0).  No fault can pin in it any more: the slot is
+	 * published invalid and SRCU readers of the old set are gone.
+	 */
+	if (!slot->as_id)
+		kvmmu_pin_release_range(vm, range.start, range.end);
 }
 
 static void kvmmu_vm_publish_begin(void *ctx)
@@ -102,6 +109,7 @@ static void kvmmu_vm_destroy(struct kvmmu_vm *vm)
 	/* After this no notifier callback runs, and the mappings are gone. */
 	kvmmu_notifier_unregister(vm);
 	vm->ops->destroy_vm(vm);
+	kvmmu_pin_release_all(vm);
 	for (i = 0; i < KVMMU_ADDRESS_SPACE_NUM; i++)
 		kvmmu_memslot_space_destroy(&vm->memslots[i]);
 	cleanup_srcu_struct(&vm->srcu);
@@ -154,6 +162,8 @@ long kvmmu_check_extension(struct kvmmu_vm *vm, long cap)
 		return KVMMU_CHANGE_PTE;
 	case KVMMU_CAP_GPA_BITS:
 		return ops->gpa_bits;
+	case KVMMU_CAP_PIN_MEMORY:
+		return 1;
 	default:
 		return 0;
 	}
@@ -213,6 +223,7 @@ static int kvmmu_vm_get_stats(struct kvmmu_vm *vm, void __user *argp)
 		.rmap_recycled = atomic64_read(&s->rmap_recycled),
 		.fast_faults = atomic64_read(&s->fast_faults),
 		.hpte_evictions = atomic64_read(&s->hpte_evictions),
+		.pinned_pages = atomic64_read(&s->pinned_pages),
 		.released = READ_ONCE(vm->released),
 	};
 
@@ -262,7 +273,8 @@ static const struct file_operations kvmmu_vm_fops = {
 	.compat_ioctl	= compat_ptr_ioctl,
 };
 
-static struct kvmmu_vm *kvmmu_vm_alloc(const struct kvmmu_arch_ops *ops)
+static struct kvmmu_vm *kvmmu_vm_alloc(const struct kvmmu_arch_ops *ops,
+				       bool pinned)
 {
 	struct kvmmu_vm *vm = kzalloc(sizeof(*vm), GFP_KERNEL_ACCOUNT);
 	int i;
@@ -276,6 +288,8 @@ static struct kvmmu_vm *kvmmu_vm_alloc(const struct kvmmu_arch_ops *ops)
 	refcount_set(&vm->users, 1);
 	vm->ops = ops;
 	vm->type = ops->type;
+	vm->pinned = pinned;
+	xa_init(&vm->pins);
 	mutex_init(&vm->lock);
 	xa_init(&vm->vcpus);
 	mutex_init(&vm->slots_lock);
@@ -293,20 +307,25 @@ static struct kvmmu_vm *kvmmu_vm_alloc(const struct kvmmu_arch_ops *ops)
 
 /**
  * kvmmu_vm_create() - KVMMU_CREATE_VM
- * @type: a KVMMU_VM_* type this module offers
+ * @type: a KVMMU_VM_* type this module offers (low 8 bits), or-ed with
+ *	KVMMU_VM_* creation flags (KVMMU_VM_PINNED)
  *
- * Return: a VM fd, -EINVAL for an unknown type, -ENOMEM, or the error of
- * registering the mmu_notifier.
+ * Return: a VM fd, -EINVAL for an unknown type or flag, -ENOMEM, or the
+ * error of registering the mmu_notifier.
  */
 int kvmmu_vm_create(unsigned long type)
 {
-	const struct kvmmu_arch_ops *ops = kvmmu_backend(type);
+	const struct kvmmu_arch_ops *ops;
+	unsigned long flags = type & ~(unsigned long)KVMMU_VM_TYPE_MASK;
 	struct kvmmu_vm *vm;
 	int r, fd;
 
+	if (flags & ~KVMMU_VM_PINNED)
+		return -EINVAL;
+	ops = kvmmu_backend(type & KVMMU_VM_TYPE_MASK);
 	if (!ops)
 		return -EINVAL;
-	vm = kvmmu_vm_alloc(ops);
+	vm = kvmmu_vm_alloc(ops, flags & KVMMU_VM_PINNED);
 	if (!vm)
 		return -ENOMEM;
 	r = ops->init_vm(vm);

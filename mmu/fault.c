@@ -8,6 +8,9 @@
  * (see mmu/mmu.c), and the page reference GUP took is dropped right after:
  * an installed mapping holds no reference, which is what lets the host
  * swap, migrate and merge guest memory.  The mmu_notifier keeps it honest.
+ *
+ * A KVMMU_VM_PINNED VM takes a long-term pin instead, and keeps it once the
+ * page is mapped (mmu/pin.c).
  */
 #include <linux/mm.h>
 #include <linux/sched/signal.h>
@@ -85,7 +88,8 @@ static int kvmmu_hva_to_pfn_slow(struct kvmmu_vm *vm, unsigned long hva,
  * @write: the access writes: the host must give a writable page (breaking
  *	COW, KSM sharing etc. as it would for the process)
  * @out: the pfn, whether it may be mapped writable, and the page reference
- *	to drop once it is mapped (NULL for VM_IO/VM_PFNMAP pfns)
+ *	to drop once it is mapped (NULL for VM_IO/VM_PFNMAP pfns); in a
+ *	pinned VM a FOLL_LONGTERM pin instead of a reference
  *
  * May sleep.
  *
@@ -100,19 +104,35 @@ static int kvmmu_hva_to_pfn(struct kvmmu_vm *vm, unsigned long hva,
 	long n;
 	int r;
 
-	/* Writable if the host already maps it so, to spare a write fault. */
-	if (get_user_page_fast_only(hva, FOLL_WRITE, &page)) {
+	/*
+	 * Writable if the host already maps it so, to spare a write fault.
+	 * Not in a pinned VM: a fast-GUP reference is no long-term pin.
+	 */
+	if (!vm->pinned && get_user_page_fast_only(hva, FOLL_WRITE, &page)) {
 		out->writable = true;
 		goto got_page;
 	}
-	if (!write && get_user_page_fast_only(hva, 0, &page)) {
+	if (!vm->pinned && !write && get_user_page_fast_only(hva, 0, &page)) {
 		out->writable = false;
 		goto got_page;
 	}
 
 	atomic64_inc(&vm->stat.gup_slow);
-	n = get_user_pages_unlocked(hva, 1, &page,
-				    FOLL_HWPOISON | (write ? FOLL_WRITE : 0));
+	if (vm->pinned) {
+		/*
+		 * Pinned VM: a long-term pin.  A read pins without FOLL_WRITE
+		 * and maps read-only, so that a later write faults and pins
+		 * the page the write gets.  pin_user_pages_fast() falls back
+		 * to the sleeping lookup itself; it is the one that takes
+		 * FOLL_LONGTERM on 6.1 without mmap_lock held, but not
+		 * FOLL_HWPOISON: a poisoned page is -EFAULT here.
+		 */
+		n = pin_user_pages_fast(hva, 1, FOLL_LONGTERM |
+					(write ? FOLL_WRITE : 0), &page);
+	} else {
+		n = get_user_pages_unlocked(hva, 1, &page, FOLL_HWPOISON |
+					    (write ? FOLL_WRITE : 0));
+	}
 	if (n == 1) {
 		out->writable = write;
 		goto got_page;
@@ -187,12 +207,21 @@ int kvmmu_faultin_pfn(struct kvmmu_vcpu *vcpu, struct kvmmu_fault *f)
  * @f: the fault
  * @r: how installing its mapping went: 0, -EAGAIN (lost a race) or an error
  *
- * Installed or not, the mapping holds no reference on the page.
+ * Installed or not, the mapping holds no reference on the page.  In a
+ * pinned VM the pin of an installed mapping (@r == 0) goes to the VM's pin
+ * table; otherwise it is dropped.  Called with no spinlock held (may
+ * sleep), inside the VM's SRCU read side.
  */
 void kvmmu_fault_release(struct kvmmu_vm *vm, struct kvmmu_fault *f, int r)
 {
-	if (f->page)
+	if (f->page && vm->pinned) {
+		if (!r)
+			kvmmu_pin_keep(vm, f->gfn, f->page);
+		else
+			unpin_user_page(f->page);
+	} else if (f->page) {
 		put_page(f->page);
+	}
 	f->page = NULL;
 	if (r == -EAGAIN)
 		atomic64_inc(&vm->stat.fault_retries);

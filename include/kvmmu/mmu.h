@@ -92,6 +92,7 @@ struct kvmmu_guest_access {
  * @mmu_seq: mmu_invalidate_seq sampled before the lookup
  * @pfn: the host frame
  * @page: the reference the lookup took, dropped by kvmmu_fault_release();
+ *	in a pinned VM a pin, which kvmmu_fault_release() keeps if mapped;
  *	NULL for VM_IO/VM_PFNMAP frames
  * @writable: the frame may be mapped writable (host mapping and slot)
  */
@@ -204,6 +205,11 @@ void kvmmu_flush_remote_tlbs(struct kvmmu_vm *vm);
 void kvmmu_mmu_leaf_dropped(unsigned long pfn, bool refcounted, bool accessed,
 			    bool dirty);
 bool kvmmu_mmu_zap_all(struct kvmmu_vm *vm);
+
+/* mmu/pin.c: KVMMU_VM_PINNED */
+void kvmmu_pin_keep(struct kvmmu_vm *vm, u64 gfn, struct page *page);
+void kvmmu_pin_release_range(struct kvmmu_vm *vm, u64 start, u64 end);
+void kvmmu_pin_release_all(struct kvmmu_vm *vm);
 
 /* mmu/fault.c */
 int kvmmu_faultin_pfn(struct kvmmu_vcpu *vcpu, struct kvmmu_fault *f);

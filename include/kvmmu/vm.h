@@ -48,6 +48,7 @@ struct kvmmu_vm_stat {
 	atomic64_t rmap_recycled;
 	atomic64_t fast_faults;
 	atomic64_t hpte_evictions;
+	atomic64_t pinned_pages;
 };
 
 /**
@@ -58,6 +59,8 @@ struct kvmmu_vm_stat {
  * @arch: the backend's private state (its page-table root)
  * @type: the KVMMU_VM_* type
  * @bugged: set once an internal inconsistency was found; ioctls get EIO
+ * @pinned: KVMMU_VM_PINNED: mapped pages stay pinned (set at creation)
+ * @pins: in a pinned VM, the pinned page of each gfn (mmu/pin.c)
  * @lock: serialises vCPU creation and destruction
  * @vcpus: vCPUs by id, under @lock
  * @nr_vcpus: number of entries in @vcpus, under @lock
@@ -88,6 +91,8 @@ struct kvmmu_vm {
 	void *arch;
 	u32 type;
 	bool bugged;
+	bool pinned;
+	struct xarray pins;
 
 	struct mutex lock;	/* vCPU list; see above */
 	struct xarray vcpus;

@@ -34,6 +34,24 @@
 #define KVMMU_VM_PPC_HV		2	/* PowerPC Book3S HV hashed page table */
 #define KVMMU_VM_MIPS		3	/* MIPS GPA page table */
 
+/*
+ * Flags or-ed into KVMMU_CREATE_VM's argument above the type (which is its
+ * low 8 bits); any other bit there fails with EINVAL.
+ *
+ * KVMMU_VM_PINNED (KVMMU_CAP_PIN_MEMORY): pin guest memory, for comparison
+ * with the default.  Every page the fault path maps is pinned (FOLL_PIN |
+ * FOLL_LONGTERM) and stays pinned until its gfn is faulted in again to a
+ * different page, its memslot is deleted or moved, or the VM is destroyed
+ * (its fd and every vCPU fd closed: not when the process's mm goes away,
+ * as KVM keeps its pins until then).  The mmu_notifier still keeps the
+ * secondary MMU coherent (the guest sees what the process sees), but the
+ * host can no longer swap, migrate, compact or KSM-merge those pages.
+ * Stats pinned_pages counts them.  VM_IO/VM_PFNMAP memory is never
+ * pinned.  Without the flag (the default) no page is pinned.
+ */
+#define KVMMU_VM_TYPE_MASK	0xff
+#define KVMMU_VM_PINNED		_BITUL(8)
+
 /* ioctls for /dev/kvmmu */
 #define KVMMU_GET_API_VERSION	_IO(KVMMUIO, 0x00)
 #define KVMMU_CREATE_VM		_IO(KVMMUIO, 0x01) /* returns a VM fd */
@@ -55,6 +73,7 @@
 /* kvmmu's own, numbered apart from KVM's */
 #define KVMMU_CAP_CHANGE_PTE		0x1000	/* 1: change_pte is followed */
 #define KVMMU_CAP_GPA_BITS		0x1001	/* guest-physical address bits */
+#define KVMMU_CAP_PIN_MEMORY		0x1002	/* 1: KVMMU_VM_PINNED works */
 
 /* ioctls for a VM fd */
 #define KVMMU_CREATE_VCPU		_IO(KVMMUIO, 0x41) /* returns a vCPU fd */
@@ -112,7 +131,9 @@ struct kvmmu_vm_stats {
 	__u64 fast_faults;
 	/* PowerPC Book3S HV: HPTEs evicted from full groups to make room */
 	__u64 hpte_evictions;
-	__u64 reserved[9];
+	/* KVMMU_VM_PINNED: pages pinned now (0 on other VMs) */
+	__u64 pinned_pages;
+	__u64 reserved[8];
 };
 
 #define KVMMU_GET_VM_STATS	_IOR(KVMMUIO, 0xe0, struct kvmmu_vm_stats)
