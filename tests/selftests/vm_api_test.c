@@ -362,7 +362,7 @@ static void check_caps(struct __test_metadata *_metadata, int fd, int type,
 {
 	const long gpa_bits = type_abi(_metadata, type).gpa_bits;
 	static const unsigned long unknown[] = {
-		0, 2, 4, 17, 0x1002, 99999, 0xffffffffUL, ~0UL,
+		0, 2, 4, 17, 0x1003, 99999, 0xffffffffUL, ~0UL,
 	};
 	const struct {
 		unsigned long cap;
@@ -378,6 +378,7 @@ static void check_caps(struct __test_metadata *_metadata, int fd, int type,
 		{ KVMMU_CAP_NR_VCPUS, sysconf(_SC_NPROCESSORS_ONLN) },
 		{ KVMMU_CAP_CHANGE_PTE, kernel_has_change_pte() },
 		{ KVMMU_CAP_GPA_BITS, gpa_bits },
+		{ KVMMU_CAP_PIN_MEMORY, 1 },
 	};
 	unsigned int i;
 	long types;
