@@ -1005,29 +1005,6 @@ TEST_F(coh, aliasing)
 	expect_err(_metadata, &c, 0, h, 1, KVMMU_ACCESS_WRITE, -EFAULT);
 }
 
-/* Mark the frames idle in the page_idle bitmap. */
-static int idle_mark(int fd, const __u64 *pfn, unsigned long n)
-{
-	unsigned long i;
-	__u64 bit;
-
-	for (i = 0; i < n; i++) {
-		bit = 1ULL << (pfn[i] % 64);
-		if (pwrite(fd, &bit, sizeof(bit), pfn[i] / 64 * 8) != 8)
-			return -errno;
-	}
-	return 0;
-}
-
-static int idle_test(int fd, __u64 pfn)
-{
-	__u64 bits;
-
-	if (pread(fd, &bits, sizeof(bits), pfn / 64 * 8) != 8)
-		return -errno;
-	return bits >> (pfn % 64) & 1;
-}
-
 /*
  * Idle page tracking: marking pages idle clears the sptes' accessed bits
  * (clear_young); a page the guest then reads is found referenced, through

@@ -2,13 +2,17 @@
 /*
  * Host-side helpers for selftests that drive host mm events: sysfs knobs
  * (KSM) and swap on zram0, remembered so that the fixture teardown puts
- * them back with kvmmu_host_restore(); pagemap reads, page migration and
- * LRU draining.
+ * them back with kvmmu_host_restore(); pagemap reads, page migration,
+ * LRU draining and idle page tracking; and the small guest-access, stats
+ * and thread-counter helpers the backend-specific suites share.
  */
 #ifndef _KVMMU_HOST_H
 #define _KVMMU_HOST_H
 
+#include <errno.h>
 #include <stdbool.h>
+#include <string.h>
+#include <unistd.h>
 #include <time.h>
 #include <sys/syscall.h>
 
@@ -185,6 +189,85 @@ static inline void sleep_ms(long ms)
 	struct timespec ts = { ms / 1000, ms % 1000 * 1000000 };
 
 	nanosleep(&ts, NULL);
+}
+
+/* KVMMU_GUEST_ACCESS of @n accesses; -EPROTO if not all were done. */
+static inline int access_batch(int vcpu, struct kvmmu_access *a,
+			       unsigned int n)
+{
+	struct kvmmu_access_batch b = {
+		.nr = n,
+		.accesses = (uintptr_t)a,
+		.nr_done = 0xdead,
+	};
+	int r = kvmmu_ioctl(vcpu, KVMMU_GUEST_ACCESS, &b);
+
+	if (!r && b.nr_done != n)
+		return -EPROTO;
+	return r;
+}
+
+/* The pagemap entry of @addr, 0 if it cannot be read. */
+static inline __u64 pagemap_raw(const void *addr)
+{
+	__u64 e;
+
+	return read_pagemap(addr, 1, &e) ? 0 : e;
+}
+
+static inline long ms_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (t.tv_sec - t0->tv_sec) * 1000 +
+	       (t.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+/* A counter shared between test threads, sequentially consistent. */
+static inline unsigned int seq_load(unsigned int *p)
+{
+	return __atomic_load_n(p, __ATOMIC_SEQ_CST);
+}
+
+static inline void seq_bump(unsigned int *p)
+{
+	__atomic_fetch_add(p, 1, __ATOMIC_SEQ_CST);
+}
+
+/* KVMMU_GET_VM_STATS, which must work. */
+static inline struct kvmmu_vm_stats stats(struct __test_metadata *_metadata,
+					  int vm)
+{
+	struct kvmmu_vm_stats st;
+
+	memset(&st, 0, sizeof(st));
+	EXPECT_EQ(0, kvmmu_vm_stats(vm, &st));
+	return st;
+}
+
+/* Mark the frames idle in the page_idle bitmap @fd. */
+static inline int idle_mark(int fd, const __u64 *pfn, unsigned long n)
+{
+	unsigned long i;
+	__u64 bit;
+
+	for (i = 0; i < n; i++) {
+		bit = 1ULL << (pfn[i] % 64);
+		if (pwrite(fd, &bit, sizeof(bit), pfn[i] / 64 * 8) != 8)
+			return -errno;
+	}
+	return 0;
+}
+
+/* Whether frame @pfn is still idle: 1, 0, or -errno. */
+static inline int idle_test(int fd, __u64 pfn)
+{
+	__u64 bits;
+
+	if (pread(fd, &bits, sizeof(bits), pfn / 64 * 8) != 8)
+		return -errno;
+	return bits >> (pfn % 64) & 1;
 }
 
 #endif /* _KVMMU_HOST_H */

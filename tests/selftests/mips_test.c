@@ -97,20 +97,6 @@ static void poke(void *p, __u64 v)
 	__atomic_store_n((__u64 *)p, v, __ATOMIC_RELAXED);
 }
 
-static int access_batch(int vcpu, struct kvmmu_access *a, unsigned int n)
-{
-	struct kvmmu_access_batch b = {
-		.nr = n,
-		.accesses = (uintptr_t)a,
-		.nr_done = 0xdead,
-	};
-	int r = kvmmu_ioctl(vcpu, KVMMU_GUEST_ACCESS, &b);
-
-	if (!r && b.nr_done != n)
-		return -EPROTO;
-	return r;
-}
-
 /* One 8-byte access; the ioctl's error, if any, replaces the result. */
 static struct kvmmu_access one(int vcpu, int type, __u64 gpa, __u64 data)
 {
@@ -170,22 +156,6 @@ static bool err_is(struct __test_metadata *_metadata, int vcpu, int type,
 	       type == WR ? "write" : "read", (unsigned long long)gpa,
 	       a.result, (unsigned long long)a.data, err);
 	return false;
-}
-
-static struct kvmmu_vm_stats stats(struct __test_metadata *_metadata, int vm)
-{
-	struct kvmmu_vm_stats st;
-
-	memset(&st, 0, sizeof(st));
-	EXPECT_EQ(0, kvmmu_vm_stats(vm, &st));
-	return st;
-}
-
-static __u64 pagemap_raw(const void *addr)
-{
-	__u64 e;
-
-	return read_pagemap(addr, 1, &e) ? 0 : e;
 }
 
 static __u64 pfn_of(const void *addr)
@@ -591,29 +561,6 @@ TEST_F(mips, host_readonly)
 		EXPECT_EQ(0x90 + i, peek(self->ram + gpa[i] + 16));
 		EXPECT_EQ(0x80 + i, peek(self->ram + gpa[i] + 8));
 	}
-}
-
-/* Mark the frames idle in the page_idle bitmap. */
-static int idle_mark(int fd, const __u64 *pfn, unsigned long n)
-{
-	unsigned long i;
-	__u64 bit;
-
-	for (i = 0; i < n; i++) {
-		bit = 1ULL << (pfn[i] % 64);
-		if (pwrite(fd, &bit, sizeof(bit), pfn[i] / 64 * 8) != 8)
-			return -errno;
-	}
-	return 0;
-}
-
-static int idle_test(int fd, __u64 pfn)
-{
-	__u64 bits;
-
-	if (pread(fd, &bits, sizeof(bits), pfn / 64 * 8) != 8)
-		return -errno;
-	return bits >> (pfn % 64) & 1;
 }
 
 /*
@@ -1129,16 +1076,6 @@ static __u64 dgpa(unsigned int j)
 	return (DROP_PAGE + (__u64)j) * PG;
 }
 
-static unsigned int seq_load(unsigned int *p)
-{
-	return __atomic_load_n(p, __ATOMIC_SEQ_CST);
-}
-
-static void seq_bump(unsigned int *p)
-{
-	__atomic_fetch_add(p, 1, __ATOMIC_SEQ_CST);
-}
-
 static void stress_round(struct stress_thread *t)
 {
 	struct kvmmu_access a[NR_DROP];
@@ -1216,15 +1153,6 @@ static void *stress_vcpu(void *arg)
 				 __ATOMIC_RELAXED);
 	}
 	return NULL;
-}
-
-static long ms_since(const struct timespec *t0)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (t.tv_sec - t0->tv_sec) * 1000 +
-	       (t.tv_nsec - t0->tv_nsec) / 1000000;
 }
 
 /*

@@ -286,20 +286,6 @@ static __u64 map_ea(struct __test_metadata *_metadata, int vcpu,
 	return idx;
 }
 
-static int access_batch(int vcpu, struct kvmmu_access *a, unsigned int n)
-{
-	struct kvmmu_access_batch b = {
-		.nr = n,
-		.accesses = (uintptr_t)a,
-		.nr_done = 0xdead,
-	};
-	int r = kvmmu_ioctl(vcpu, KVMMU_GUEST_ACCESS, &b);
-
-	if (!r && b.nr_done != n)
-		return -EPROTO;
-	return r;
-}
-
 /* One access; the ioctl's error, if any, replaces the result. */
 static struct kvmmu_access one(int vcpu, int type, __u64 addr, int size,
 			       __u64 data)
@@ -381,22 +367,6 @@ static bool err_is(struct __test_metadata *_metadata, int vcpu, int type,
 	       tname(type), (unsigned long long)addr, a.result,
 	       (unsigned long long)a.data, err);
 	return false;
-}
-
-static struct kvmmu_vm_stats stats(struct __test_metadata *_metadata, int vm)
-{
-	struct kvmmu_vm_stats st;
-
-	memset(&st, 0, sizeof(st));
-	EXPECT_EQ(0, kvmmu_vm_stats(vm, &st));
-	return st;
-}
-
-static __u64 pagemap_raw(const void *addr)
-{
-	__u64 e;
-
-	return read_pagemap(addr, 1, &e) ? 0 : e;
 }
 
 static struct kvmmu_translation xlate(struct __test_metadata *_metadata,
@@ -1261,29 +1231,6 @@ TEST_F(hv, ref_change)
 	EXPECT_EQ(0x40, peek(gmem(g, p + 40)));
 }
 
-/* Mark the frames idle in the page_idle bitmap. */
-static int idle_mark(int fd, const __u64 *pfn, unsigned long n)
-{
-	unsigned long i;
-	__u64 bit;
-
-	for (i = 0; i < n; i++) {
-		bit = 1ULL << (pfn[i] % 64);
-		if (pwrite(fd, &bit, sizeof(bit), pfn[i] / 64 * 8) != 8)
-			return -errno;
-	}
-	return 0;
-}
-
-static int idle_test(int fd, __u64 pfn)
-{
-	__u64 bits;
-
-	if (pread(fd, &bits, sizeof(bits), pfn / 64 * 8) != 8)
-		return -errno;
-	return bits >> (pfn % 64) & 1;
-}
-
 /*
  * Host aging through idle page tracking: after the pages are marked idle,
  * those the guest then accesses (through its HPTEs, or in real mode
@@ -1921,16 +1868,6 @@ static __u64 dval(unsigned int j, unsigned int gen)
 	return 0xd0ULL << 56 | (__u64)j << 32 | gen;
 }
 
-static unsigned int seq_load(unsigned int *p)
-{
-	return __atomic_load_n(p, __ATOMIC_SEQ_CST);
-}
-
-static void seq_bump(unsigned int *p)
-{
-	__atomic_fetch_add(p, 1, __ATOMIC_SEQ_CST);
-}
-
 static __u64 rval(struct stress *s, unsigned int i, unsigned int gen)
 {
 	return gen % 2 ? val(2, s->b[i] + i * 8) : val(1, s->a[i] + i * 8);
@@ -2040,15 +1977,6 @@ static void *stress_vcpu(void *arg)
 				 __ATOMIC_RELAXED);
 	}
 	return NULL;
-}
-
-static long ms_since(const struct timespec *t0)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (t.tv_sec - t0->tv_sec) * 1000 +
-	       (t.tv_nsec - t0->tv_nsec) / 1000000;
 }
 
 /*

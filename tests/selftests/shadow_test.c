@@ -291,20 +291,6 @@ static int get_paging(int vcpu, struct kvmmu_paging *p)
 	return kvmmu_ioctl(vcpu, KVMMU_GET_PAGING, p);
 }
 
-static int access_batch(int vcpu, struct kvmmu_access *a, unsigned int n)
-{
-	struct kvmmu_access_batch b = {
-		.nr = n,
-		.accesses = (uintptr_t)a,
-		.nr_done = 0xdead,
-	};
-	int r = kvmmu_ioctl(vcpu, KVMMU_GUEST_ACCESS, &b);
-
-	if (!r && b.nr_done != n)
-		return -EPROTO;
-	return r;
-}
-
 /* One access; the ioctl's error, if any, replaces the result. */
 static struct kvmmu_access one(int vcpu, int type, __u64 addr, int size,
 			       __u64 data)
@@ -430,22 +416,6 @@ static bool page_is(struct __test_metadata *_metadata, int vcpu, __u64 gva,
 static int guest_set(int vcpu, struct guest *g, const __u64 *e, __u64 v)
 {
 	return one(vcpu, WR, ent_gva(g, e), 8, v).result;
-}
-
-static struct kvmmu_vm_stats stats(struct __test_metadata *_metadata, int vm)
-{
-	struct kvmmu_vm_stats st;
-
-	memset(&st, 0, sizeof(st));
-	EXPECT_EQ(0, kvmmu_vm_stats(vm, &st));
-	return st;
-}
-
-static __u64 pagemap_raw(const void *addr)
-{
-	__u64 e;
-
-	return read_pagemap(addr, 1, &e) ? 0 : e;
 }
 
 /* The host frame behind guest-physical @gpa (0 if none). */
@@ -3083,16 +3053,6 @@ static __u64 dval(unsigned int j, unsigned int gen)
 	return 0xd0ULL << 56 | (__u64)j << 32 | gen;
 }
 
-static unsigned int seq_load(unsigned int *p)
-{
-	return __atomic_load_n(p, __ATOMIC_SEQ_CST);
-}
-
-static void seq_bump(unsigned int *p)
-{
-	__atomic_fetch_add(p, 1, __ATOMIC_SEQ_CST);
-}
-
 /* The value remap slot @i reads in generation @gen. */
 static __u64 rval(struct stress *s, unsigned int i, unsigned int gen)
 {
@@ -3198,15 +3158,6 @@ static void *stress_vcpu(void *arg)
 		}
 	}
 	return NULL;
-}
-
-static long ms_since(const struct timespec *t0)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (t.tv_sec - t0->tv_sec) * 1000 +
-	       (t.tv_nsec - t0->tv_nsec) / 1000000;
 }
 
 /*
