@@ -46,6 +46,7 @@
 #include "kselftest_harness.h"
 #include "kvmmu_util.h"
 #include "kvmmu_host.h"
+#include "kvmmu_guest.h"
 
 #ifndef MADV_PAGEOUT
 #define MADV_PAGEOUT	21
@@ -291,61 +292,6 @@ static int get_paging(int vcpu, struct kvmmu_paging *p)
 	return kvmmu_ioctl(vcpu, KVMMU_GET_PAGING, p);
 }
 
-/* One access; the ioctl's error, if any, replaces the result. */
-static struct kvmmu_access one(int vcpu, int type, __u64 addr, int size,
-			       __u64 data)
-{
-	struct kvmmu_access a = {
-		.gpa = addr,
-		.data = data,
-		.type = type,
-		.size = size,
-		.faults = 0xffff,
-		.result = 1,	/* the kernel must overwrite it */
-	};
-	int r = access_batch(vcpu, &a, 1);
-
-	if (r)
-		a.result = r;
-	return a;
-}
-
-static const char *tname(int type)
-{
-	static const char * const names[] = {
-		"read", "write", "fetch", "?",
-		"user read", "user write", "user fetch", "user ?",
-	};
-
-	return names[(type & 3) | (type & USR ? 4 : 0)];
-}
-
-/* An 8-byte access that must succeed; reads and fetches return @want. */
-static bool acc_ok(struct __test_metadata *_metadata, int vcpu, int type,
-		   __u64 addr, __u64 want)
-{
-	struct kvmmu_access a = one(vcpu, type, addr, 8, want);
-
-	if (!a.result && a.data == want)
-		return true;
-	TH_LOG("%s of %#llx: result %d data %#llx, expected 0 and %#llx",
-	       tname(type), (unsigned long long)addr, a.result,
-	       (unsigned long long)a.data, (unsigned long long)want);
-	return false;
-}
-
-static bool rd_is(struct __test_metadata *_metadata, int vcpu, __u64 addr,
-		  __u64 want)
-{
-	return acc_ok(_metadata, vcpu, RD, addr, want);
-}
-
-static bool wr_ok(struct __test_metadata *_metadata, int vcpu, __u64 addr,
-		  __u64 v)
-{
-	return acc_ok(_metadata, vcpu, WR, addr, v);
-}
-
 /* An 8-byte access that must end in a guest #PF with error code @err. */
 static bool pf_is(struct __test_metadata *_metadata, int vcpu, int type,
 		  __u64 addr, __u64 err)
@@ -357,20 +303,6 @@ static bool pf_is(struct __test_metadata *_metadata, int vcpu, int type,
 	TH_LOG("%s of %#llx: result %d data %#llx, expected #PF (%d) error code %#llx",
 	       tname(type), (unsigned long long)addr, a.result,
 	       (unsigned long long)a.data, PF, (unsigned long long)err);
-	return false;
-}
-
-/* An access that must fail with -@err (no slot: -ENOENT). */
-static bool err_is(struct __test_metadata *_metadata, int vcpu, int type,
-		   __u64 addr, int err)
-{
-	struct kvmmu_access a = one(vcpu, type, addr, 8, 0x77);
-
-	if (a.result == err)
-		return true;
-	TH_LOG("%s of %#llx: result %d data %#llx, expected %d",
-	       tname(type), (unsigned long long)addr, a.result,
-	       (unsigned long long)a.data, err);
 	return false;
 }
 
