@@ -43,11 +43,6 @@ static const struct kvmmu_arch_ops *kvmmu_backend(unsigned long type)
 	return kvmmu_backends[type];
 }
 
-void kvmmu_vm_bugged(struct kvmmu_vm *vm)
-{
-	WRITE_ONCE(vm->bugged, true);
-}
-
 void kvmmu_vm_get(struct kvmmu_vm *vm)
 {
 	refcount_inc(&vm->users);

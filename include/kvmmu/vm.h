@@ -157,7 +157,15 @@ struct kvmmu_vcpu {
 	void *arch;
 };
 
-void kvmmu_vm_bugged(struct kvmmu_vm *vm);
+/*
+ * kvmmu_vm_bugged() - mark @vm bugged: its ioctls fail with EIO from now on.
+ * Inline so that every part of the module (mmu/, arch/) can report an
+ * inconsistency without linking back into dev/.
+ */
+static inline void kvmmu_vm_bugged(struct kvmmu_vm *vm)
+{
+	WRITE_ONCE(vm->bugged, true);
+}
 
 /*
  * kvmmu_bug_on() - for "cannot happen" conditions found at run time: warn
