@@ -97,20 +97,74 @@ static void kvmmu_vm_publish_end(void *ctx)
 	atomic64_inc(&vm->stat.memslot_updates);
 }
 
-static void kvmmu_vm_destroy(struct kvmmu_vm *vm)
+/**
+ * kvmmu_vm_alloc() - a VM object, before its backend and its mm
+ * @ops: the backend
+ * @pinned: KVMMU_VM_PINNED
+ *
+ * Every lock, the SRCU and the (empty) memslot spaces are set up; the
+ * backend's ->init_vm() is the caller's.  The KUnit suites build their
+ * VMs with it too (tests/kunit/fake_vm.c).
+ *
+ * Return: the VM with one reference, or NULL.
+ */
+VISIBLE_IF_KUNIT struct kvmmu_vm *kvmmu_vm_alloc(const struct kvmmu_arch_ops *ops,
+						 bool pinned)
+{
+	struct kvmmu_vm *vm = kzalloc(sizeof(*vm), GFP_KERNEL_ACCOUNT);
+	int i;
+
+	if (!vm)
+		return NULL;
+	if (init_srcu_struct(&vm->srcu)) {
+		kfree(vm);
+		return NULL;
+	}
+	refcount_set(&vm->users, 1);
+	vm->ops = ops;
+	vm->type = ops->type;
+	vm->pinned = pinned;
+	xa_init(&vm->pins);
+	mutex_init(&vm->lock);
+	xa_init(&vm->vcpus);
+	mutex_init(&vm->slots_lock);
+	for (i = 0; i < KVMMU_ADDRESS_SPACE_NUM; i++) {
+		kvmmu_memslot_space_init(&vm->memslots[i], &vm->srcu,
+					 &vm->slots_lock, i);
+		vm->memslots[i].rmap_levels = ops->rmap_levels;
+		vm->memslots[i].rmap_destroy = ops->rmap_destroy;
+	}
+	spin_lock_init(&vm->mmu_lock);
+	spin_lock_init(&vm->mn_invalidate_lock);
+	init_waitqueue_head(&vm->mn_memslots_update_wq);
+	return vm;
+}
+EXPORT_SYMBOL_IF_KUNIT(kvmmu_vm_alloc);
+
+/**
+ * kvmmu_vm_free() - undo kvmmu_vm_alloc()
+ * @vm: the VM; its backend state, notifier, pins and mm are gone
+ */
+VISIBLE_IF_KUNIT void kvmmu_vm_free(struct kvmmu_vm *vm)
 {
 	int i;
 
-	/* After this no notifier callback runs, and the mappings are gone. */
-	kvmmu_notifier_unregister(vm);
-	vm->ops->destroy_vm(vm);
-	kvmmu_pin_release_all(vm);
 	for (i = 0; i < KVMMU_ADDRESS_SPACE_NUM; i++)
 		kvmmu_memslot_space_destroy(&vm->memslots[i]);
 	cleanup_srcu_struct(&vm->srcu);
 	xa_destroy(&vm->vcpus);
-	mmdrop(vm->mm);
 	kfree(vm);
+}
+EXPORT_SYMBOL_IF_KUNIT(kvmmu_vm_free);
+
+static void kvmmu_vm_destroy(struct kvmmu_vm *vm)
+{
+	/* After this no notifier callback runs, and the mappings are gone. */
+	kvmmu_notifier_unregister(vm);
+	vm->ops->destroy_vm(vm);
+	kvmmu_pin_release_all(vm);
+	mmdrop(vm->mm);
+	kvmmu_vm_free(vm);
 }
 
 void kvmmu_vm_put(struct kvmmu_vm *vm)
@@ -268,38 +322,6 @@ static const struct file_operations kvmmu_vm_fops = {
 	.compat_ioctl	= compat_ptr_ioctl,
 };
 
-static struct kvmmu_vm *kvmmu_vm_alloc(const struct kvmmu_arch_ops *ops,
-				       bool pinned)
-{
-	struct kvmmu_vm *vm = kzalloc(sizeof(*vm), GFP_KERNEL_ACCOUNT);
-	int i;
-
-	if (!vm)
-		return NULL;
-	if (init_srcu_struct(&vm->srcu)) {
-		kfree(vm);
-		return NULL;
-	}
-	refcount_set(&vm->users, 1);
-	vm->ops = ops;
-	vm->type = ops->type;
-	vm->pinned = pinned;
-	xa_init(&vm->pins);
-	mutex_init(&vm->lock);
-	xa_init(&vm->vcpus);
-	mutex_init(&vm->slots_lock);
-	for (i = 0; i < KVMMU_ADDRESS_SPACE_NUM; i++) {
-		kvmmu_memslot_space_init(&vm->memslots[i], &vm->srcu,
-					 &vm->slots_lock, i);
-		vm->memslots[i].rmap_levels = ops->rmap_levels;
-		vm->memslots[i].rmap_destroy = ops->rmap_destroy;
-	}
-	spin_lock_init(&vm->mmu_lock);
-	spin_lock_init(&vm->mn_invalidate_lock);
-	init_waitqueue_head(&vm->mn_memslots_update_wq);
-	return vm;
-}
-
 /**
  * kvmmu_vm_create() - KVMMU_CREATE_VM
  * @type: a KVMMU_VM_* type this module offers (low 8 bits), or-ed with
@@ -342,7 +364,6 @@ err_mm:
 	mmdrop(vm->mm);
 	ops->destroy_vm(vm);
 err_free:
-	cleanup_srcu_struct(&vm->srcu);
-	kfree(vm);
+	kvmmu_vm_free(vm);
 	return r;
 }

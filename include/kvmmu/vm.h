@@ -187,6 +187,11 @@ int kvmmu_vm_create(unsigned long type);
 long kvmmu_check_extension(struct kvmmu_vm *vm, long cap);
 int kvmmu_vcpu_create(struct kvmmu_vm *vm, unsigned long id);
 
+#if IS_ENABLED(CONFIG_KUNIT)
+struct kvmmu_vm *kvmmu_vm_alloc(const struct kvmmu_arch_ops *ops, bool pinned);
+void kvmmu_vm_free(struct kvmmu_vm *vm);
+#endif
+
 static inline struct kvmmu_memslots *kvmmu_vm_memslots(struct kvmmu_vm *vm,
 						       int as_id)
 {

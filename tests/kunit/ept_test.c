@@ -10,6 +10,8 @@
 
 #include "kvmmu/mmu.h"
 
+#include "fake_vm.h"
+
 struct ept_test {
 	struct kvmmu_vm *vm;
 	struct kvmmu_page_cache cache;
@@ -18,15 +20,9 @@ struct ept_test {
 static int ept_test_init(struct kunit *test)
 {
 	struct ept_test *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
-	struct kvmmu_vm *vm;
 
 	KUNIT_ASSERT_NOT_NULL(test, t);
-	vm = kunit_kzalloc(test, sizeof(*vm), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, vm);
-	spin_lock_init(&vm->mmu_lock);
-	vm->ops = &kvmmu_x86_ept_ops;
-	KUNIT_ASSERT_EQ(test, vm->ops->init_vm(vm), 0);
-	t->vm = vm;
+	t->vm = kvmmu_test_vm(test, &kvmmu_x86_ept_ops);
 	test->priv = t;
 	return 0;
 }
@@ -35,11 +31,6 @@ static void ept_test_exit(struct kunit *test)
 {
 	struct ept_test *t = test->priv;
 
-	/* destroy_vm expects no leaf left. */
-	spin_lock(&t->vm->mmu_lock);
-	kvmmu_mmu_zap_all(t->vm);
-	spin_unlock(&t->vm->mmu_lock);
-	t->vm->ops->destroy_vm(t->vm);
 	kvmmu_page_cache_free(&t->cache);
 }
 

@@ -14,6 +14,7 @@
 #include <linux/slab.h>
 
 #include "../../arch/ppc/hpt.h"
+#include "fake_vm.h"
 
 #define SLOT_BASE	0x100ULL
 #define SLOT_PAGES	64
@@ -28,35 +29,19 @@ struct hpt_test {
 static int hpt_test_init(struct kunit *test)
 {
 	struct hpt_test *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
-	struct kvmmu_vm *vm;
 
 	KUNIT_ASSERT_NOT_NULL(test, t);
-	vm = kunit_kzalloc(test, sizeof(*vm), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, vm);
-	spin_lock_init(&vm->mmu_lock);
-	vm->ops = &kvmmu_ppc_hv_ops;
-	KUNIT_ASSERT_EQ(test, vm->ops->init_vm(vm), 0);
-	t->vm = vm;
 	t->slot.base_gfn = SLOT_BASE;
 	t->slot.npages = SLOT_PAGES;
+	/* Before the VM: its teardown zaps HPTEs through these words. */
 	t->slot.rmap[0] = kunit_kcalloc(test, SLOT_PAGES, sizeof(long),
 					GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, t->slot.rmap[0]);
-	t->vcpu.vm = vm;
+	t->vm = kvmmu_test_vm(test, &kvmmu_ppc_hv_ops);
+	t->vcpu.vm = t->vm;
 	t->vcpu.arch = &t->pv;
 	test->priv = t;
 	return 0;
-}
-
-static void hpt_test_exit(struct kunit *test)
-{
-	struct hpt_test *t = test->priv;
-
-	/* destroy_vm expects every HPTE to be not valid. */
-	spin_lock(&t->vm->mmu_lock);
-	kvmmu_mmu_zap_all(t->vm);
-	spin_unlock(&t->vm->mmu_lock);
-	t->vm->ops->destroy_vm(t->vm);
 }
 
 static struct ppc_hpt *hpt_of(struct kunit *test)
@@ -755,7 +740,6 @@ static struct kunit_case hpt_test_cases[] = {
 static struct kunit_suite hpt_test_suite = {
 	.name = "kvmmu_ppc_hpt",
 	.init = hpt_test_init,
-	.exit = hpt_test_exit,
 	.test_cases = hpt_test_cases,
 };
 

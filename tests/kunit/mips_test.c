@@ -12,6 +12,7 @@
 #include <linux/srcu.h>
 
 #include "../../arch/mips/mips.h"
+#include "fake_vm.h"
 
 #define MIPS_TEST_VCPUS	2
 /*
@@ -29,31 +30,12 @@ struct mips_test {
 static int mips_test_init(struct kunit *test)
 {
 	struct mips_test *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
-	struct kvmmu_vm *vm;
 	int i;
 
 	KUNIT_ASSERT_NOT_NULL(test, t);
-	vm = kunit_kzalloc(test, sizeof(*vm), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, vm);
-	spin_lock_init(&vm->mmu_lock);
-	mutex_init(&vm->slots_lock);
-	KUNIT_ASSERT_EQ(test, init_srcu_struct(&vm->srcu), 0);
-	kvmmu_memslot_space_init(&vm->memslots[0], &vm->srcu, &vm->slots_lock,
-				 0);
-	vm->ops = &kvmmu_mips_ops;
-	KUNIT_ASSERT_EQ(test, vm->ops->init_vm(vm), 0);
-	t->vm = vm;
-	for (i = 0; i < MIPS_TEST_VCPUS; i++) {
-		struct kvmmu_vcpu *vcpu = kunit_kzalloc(test, sizeof(*vcpu),
-							GFP_KERNEL);
-
-		KUNIT_ASSERT_NOT_NULL(test, vcpu);
-		vcpu->vm = vm;
-		vcpu->id = i;
-		mutex_init(&vcpu->mutex);
-		KUNIT_ASSERT_EQ(test, vm->ops->init_vcpu(vcpu), 0);
-		t->vcpu[i] = vcpu;
-	}
+	t->vm = kvmmu_test_vm(test, &kvmmu_mips_ops);
+	for (i = 0; i < MIPS_TEST_VCPUS; i++)
+		t->vcpu[i] = kvmmu_test_vcpu(test, t->vm, i);
 	test->priv = t;
 	return 0;
 }
@@ -61,21 +43,7 @@ static int mips_test_init(struct kunit *test)
 static void mips_test_exit(struct kunit *test)
 {
 	struct mips_test *t = test->priv;
-	struct kvmmu_vm *vm = t->vm;
-	int i;
 
-	/* destroy_vm expects no leaf and no vCPU left. */
-	spin_lock(&vm->mmu_lock);
-	kvmmu_mmu_zap_all(vm);
-	spin_unlock(&vm->mmu_lock);
-	for (i = 0; i < MIPS_TEST_VCPUS; i++) {
-		if (t->vcpu[i]->arch)
-			vm->ops->destroy_vcpu(t->vcpu[i]);
-		kvmmu_page_cache_free(&t->vcpu[i]->cache);
-	}
-	vm->ops->destroy_vm(vm);
-	kvmmu_memslot_space_destroy(&vm->memslots[0]);
-	cleanup_srcu_struct(&vm->srcu);
 	kvmmu_page_cache_free(&t->cache);
 }
 

@@ -11,13 +11,12 @@
 
 #include "kvmmu/mmu.h"
 
+#include "fake_vm.h"
+
 static int mmu_test_init(struct kunit *test)
 {
-	struct kvmmu_vm *vm = kunit_kzalloc(test, sizeof(*vm), GFP_KERNEL);
-
-	KUNIT_ASSERT_NOT_NULL(test, vm);
-	spin_lock_init(&vm->mmu_lock);
-	test->priv = vm;
+	/* The retry protocol is the core's: any backend will do. */
+	test->priv = kvmmu_test_vm(test, &kvmmu_x86_ept_ops);
 	return 0;
 }
 

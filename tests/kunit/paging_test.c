@@ -10,24 +10,16 @@
 #include <linux/slab.h>
 
 #include "../../arch/x86/shadow.h"
+#include "fake_vm.h"
 
 #define LONG_MODE_CR0	(KVMMU_X86_CR0_PE | KVMMU_X86_CR0_WP | \
 			 KVMMU_X86_CR0_PG)
 
 static struct kvmmu_vcpu *paging_vcpu(struct kunit *test)
 {
-	struct kvmmu_vcpu *vcpu = kunit_kzalloc(test, sizeof(*vcpu),
-						GFP_KERNEL);
-	struct kvmmu_vm *vm = kunit_kzalloc(test, sizeof(*vm), GFP_KERNEL);
+	struct kvmmu_vm *vm = kvmmu_test_vm(test, &kvmmu_x86_shadow_ops);
 
-	KUNIT_ASSERT_NOT_NULL(test, vcpu);
-	KUNIT_ASSERT_NOT_NULL(test, vm);
-	spin_lock_init(&vm->mmu_lock);
-	vcpu->vm = vm;
-	vcpu->arch = kunit_kzalloc(test, sizeof(struct kvmmu_shadow_vcpu),
-				   GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, vcpu->arch);
-	return vcpu;
+	return kvmmu_test_vcpu(test, vm, 0);
 }
 
 static void paging_set_long_mode(struct kunit *test)

@@ -5,7 +5,8 @@
  * a single pointer, walks that remove what they visit, and long random
  * add/remove/walk sequences checked after every step against a bitmap of
  * which sptes should be in the chain.  The sptes are entries of an array
- * nothing ever reads; the VM is a zeroed struct kvmmu_vm.
+ * nothing ever reads; the VM is a real one (fake_vm.h), and every chain
+ * operation holds its mmu_lock.
  */
 #include <kunit/test.h>
 #include <linux/bitmap.h>
@@ -18,6 +19,8 @@
 #include "kvmmu/rmap.h"
 #include "kvmmu/rmap_internal.h"
 #include "kvmmu/vm.h"
+
+#include "fake_vm.h"
 
 /* Fake sptes: enough for chains past KVMMU_RMAP_RECYCLE_THRESHOLD. */
 #define RMAP_POOL	1200
@@ -33,8 +36,6 @@ struct rmap_snapshot {
 struct rmap_test {
 	struct kvmmu_vm *vm;
 	struct kvmmu_obj_cache cache;
-	/* Stands in for mmu_lock: nothing under it may sleep. */
-	spinlock_t lock;
 	unsigned long head;
 	u64 *pool;
 	/* The reference model: bit i set iff &pool[i] is in the chain. */
@@ -51,7 +52,7 @@ static int rmap_test_init(struct kunit *test)
 	struct rmap_test *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, t);
-	t->vm = kunit_kzalloc(test, sizeof(*t->vm), GFP_KERNEL);
+	t->vm = kvmmu_test_vm(test, &kvmmu_x86_shadow_ops);
 	t->pool = kunit_kcalloc(test, RMAP_POOL, sizeof(u64), GFP_KERNEL);
 	t->in = kunit_kcalloc(test, BITS_TO_LONGS(RMAP_POOL), sizeof(long),
 			      GFP_KERNEL);
@@ -59,7 +60,6 @@ static int rmap_test_init(struct kunit *test)
 	t->visits = kunit_kcalloc(test, RMAP_POOL + 1, sizeof(u64 *),
 				  GFP_KERNEL);
 	t->snap = kunit_kzalloc(test, sizeof(*t->snap), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, t->vm);
 	KUNIT_ASSERT_NOT_NULL(test, t->pool);
 	KUNIT_ASSERT_NOT_NULL(test, t->in);
 	KUNIT_ASSERT_NOT_NULL(test, t->seen);
@@ -67,7 +67,6 @@ static int rmap_test_init(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, t->snap);
 	t->cache.kc = kvmmu_rmap_desc_cache();
 	KUNIT_ASSERT_NOT_NULL(test, t->cache.kc);
-	spin_lock_init(&t->lock);
 	test->priv = t;
 	return 0;
 }
@@ -119,9 +118,9 @@ static void add(struct kunit *test, unsigned int i)
 	int r;
 
 	KUNIT_ASSERT_EQ(test, kvmmu_obj_cache_topup(&t->cache, 1), 0);
-	spin_lock(&t->lock);
+	spin_lock(&t->vm->mmu_lock);
 	r = kvmmu_rmap_add(t->vm, &t->head, &t->pool[i], &t->cache);
-	spin_unlock(&t->lock);
+	spin_unlock(&t->vm->mmu_lock);
 	KUNIT_ASSERT_EQ_MSG(test, r, (int)want, "adding pool[%u]", i);
 	__set_bit(i, t->in);
 }
@@ -132,9 +131,9 @@ static void del(struct kunit *test, unsigned int i)
 	struct rmap_test *t = test->priv;
 	bool r;
 
-	spin_lock(&t->lock);
+	spin_lock(&t->vm->mmu_lock);
 	r = kvmmu_rmap_remove(t->vm, &t->head, &t->pool[i]);
-	spin_unlock(&t->lock);
+	spin_unlock(&t->vm->mmu_lock);
 	KUNIT_ASSERT_TRUE_MSG(test, r, "removing pool[%u]", i);
 	__clear_bit(i, t->in);
 }
@@ -221,7 +220,7 @@ static unsigned int walk(struct kunit *test, bool (*remove)(u32 k, void *arg),
 	bool removed_ok = true;
 	u64 *sptep;
 
-	spin_lock(&t->lock);
+	spin_lock(&t->vm->mmu_lock);
 	for (sptep = kvmmu_rmap_iter_first(&iter, &t->head); sptep;
 	     sptep = kvmmu_rmap_iter_next(t->vm, &iter)) {
 		int idx = pool_index(t, sptep);
@@ -234,7 +233,7 @@ static unsigned int walk(struct kunit *test, bool (*remove)(u32 k, void *arg),
 			__clear_bit(idx, t->in);
 		}
 	}
-	spin_unlock(&t->lock);
+	spin_unlock(&t->vm->mmu_lock);
 
 	KUNIT_ASSERT_LE_MSG(test, nv, (unsigned int)RMAP_POOL,
 			    "more visits than sptes");
