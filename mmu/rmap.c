@@ -12,6 +12,7 @@
  * hole has already been visited.
  */
 #include <linux/bug.h>
+#include <linux/lockdep.h>
 #include <linux/slab.h>
 
 #include "kvmmu/mmu.h"
@@ -68,8 +69,9 @@ static void rmap_desc_free(struct kvmmu_rmap_desc *desc)
 
 /**
  * kvmmu_rmap_add() - add an spte to a gfn's chain
- * @vm: the VM, reported bugged on a misaligned @sptep
- * @head: the gfn's head word, under mmu_lock
+ * @vm: the VM, mmu_lock held (asserted); reported bugged on a misaligned
+ *	@sptep
+ * @head: the gfn's head word
  * @sptep: the spte; 8-byte aligned, not already in the chain
  * @cache: where a descriptor comes from if one is needed; topped up
  *
@@ -84,9 +86,11 @@ static void rmap_desc_free(struct kvmmu_rmap_desc *desc)
 int kvmmu_rmap_add(struct kvmmu_vm *vm, unsigned long *head, u64 *sptep,
 		   struct kvmmu_obj_cache *cache)
 {
-	unsigned long val = *head;
+	unsigned long val;
 	struct kvmmu_rmap_desc *desc, *new;
 
+	lockdep_assert_held(&vm->mmu_lock);
+	val = *head;
 	/* Bit 0 tells a descriptor from an spte; 0 is the empty chain. */
 	if (kvmmu_bug_on(!sptep || !IS_ALIGNED((unsigned long)sptep,
 					       sizeof(u64)), vm))
@@ -156,7 +160,8 @@ static void rmap_remove_at(unsigned long *head, struct kvmmu_rmap_desc *first,
 }
 
 /**
- * __kvmmu_rmap_remove() - kvmmu_rmap_remove() without the report
+ * __kvmmu_rmap_remove() - kvmmu_rmap_remove() without the report or the
+ *	lock assertion
  * @head: the gfn's head word, under mmu_lock
  * @sptep: the spte to remove
  *
@@ -197,8 +202,9 @@ EXPORT_SYMBOL_IF_KUNIT(__kvmmu_rmap_remove);
 
 /**
  * kvmmu_rmap_remove() - remove an spte from a gfn's chain
- * @vm: the VM, reported bugged if @sptep is not in the chain
- * @head: the gfn's head word, under mmu_lock
+ * @vm: the VM, mmu_lock held (asserted); reported bugged if @sptep is not
+ *	in the chain
+ * @head: the gfn's head word
  * @sptep: the spte to remove
  *
  * An spte missing from its gfn's chain means the rmap and the page tables
@@ -209,6 +215,7 @@ EXPORT_SYMBOL_IF_KUNIT(__kvmmu_rmap_remove);
  */
 bool kvmmu_rmap_remove(struct kvmmu_vm *vm, unsigned long *head, u64 *sptep)
 {
+	lockdep_assert_held(&vm->mmu_lock);
 	return !kvmmu_bug_on(!__kvmmu_rmap_remove(head, sptep), vm);
 }
 EXPORT_SYMBOL_IF_KUNIT(kvmmu_rmap_remove);
@@ -272,15 +279,19 @@ static u64 *rmap_iter_seek(struct kvmmu_rmap_iter *iter, unsigned long val,
 
 /**
  * kvmmu_rmap_iter_first() - start a walk over a chain
+ * @vm: the VM, mmu_lock held (asserted) for the whole walk
  * @iter: the walk's state
- * @head: the gfn's head word, under mmu_lock for the whole walk
+ * @head: the gfn's head word
  *
  * Return: the newest spte of the chain, or NULL if it is empty.
  */
-u64 *kvmmu_rmap_iter_first(struct kvmmu_rmap_iter *iter, unsigned long *head)
+u64 *kvmmu_rmap_iter_first(struct kvmmu_vm *vm, struct kvmmu_rmap_iter *iter,
+			   unsigned long *head)
 {
-	unsigned long val = *head;
+	unsigned long val;
 
+	lockdep_assert_held(&vm->mmu_lock);
+	val = *head;
 	iter->head = head;
 	iter->count = kvmmu_rmap_count(head);
 	iter->left = iter->count;
@@ -295,7 +306,8 @@ u64 *kvmmu_rmap_iter_first(struct kvmmu_rmap_iter *iter, unsigned long *head)
 EXPORT_SYMBOL_IF_KUNIT(kvmmu_rmap_iter_first);
 
 /**
- * __kvmmu_rmap_iter_next() - kvmmu_rmap_iter_next() without the report
+ * __kvmmu_rmap_iter_next() - kvmmu_rmap_iter_next() without the report or
+ *	the lock assertion
  * @iter: the walk's state
  * @misuse: set if the chain changed by more than the removal of the
  *	current entry; the walk then ends
@@ -344,7 +356,8 @@ EXPORT_SYMBOL_IF_KUNIT(__kvmmu_rmap_iter_next);
 
 /**
  * kvmmu_rmap_iter_next() - the next entry of a walk
- * @vm: the VM, reported bugged if the walk's body broke its contract
+ * @vm: the VM, mmu_lock held (asserted); reported bugged if the walk's body
+ *	broke its contract
  * @iter: the walk's state
  *
  * The body of the walk may remove the entry it was given, and no other:
@@ -356,8 +369,10 @@ EXPORT_SYMBOL_IF_KUNIT(__kvmmu_rmap_iter_next);
 u64 *kvmmu_rmap_iter_next(struct kvmmu_vm *vm, struct kvmmu_rmap_iter *iter)
 {
 	bool misuse;
-	u64 *sptep = __kvmmu_rmap_iter_next(iter, &misuse);
+	u64 *sptep;
 
+	lockdep_assert_held(&vm->mmu_lock);
+	sptep = __kvmmu_rmap_iter_next(iter, &misuse);
 	kvmmu_bug_on(misuse, vm);
 	return sptep;
 }

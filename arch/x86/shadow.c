@@ -160,7 +160,7 @@ static bool shadow_zap_page(struct kvmmu_vm *vm, struct kvmmu_shadow_page *sp)
 	lockdep_assert_held(&vm->mmu_lock);
 	for (i = 0; i < PT_ENTRIES; i++)
 		shadow_zap_spte(vm, sp, &sp->spt[i]);
-	for (sptep = kvmmu_rmap_iter_first(&iter, &sp->parent_ptes); sptep;
+	for (sptep = kvmmu_rmap_iter_first(vm, &iter, &sp->parent_ptes); sptep;
 	     sptep = kvmmu_rmap_iter_next(vm, &iter)) {
 		WRITE_ONCE(*sptep, 0);
 		kvmmu_rmap_remove(vm, &sp->parent_ptes, sptep);
@@ -217,7 +217,7 @@ static bool shadow_write_protect_gfn(struct kvmmu_vm *vm, u64 gfn)
 
 	if (!head)
 		return false;
-	for (sptep = kvmmu_rmap_iter_first(&iter, head); sptep;
+	for (sptep = kvmmu_rmap_iter_first(vm, &iter, head); sptep;
 	     sptep = kvmmu_rmap_iter_next(vm, &iter)) {
 		if (*sptep & PT_WRITABLE) {
 			WRITE_ONCE(*sptep, *sptep & ~PT_WRITABLE);
@@ -372,7 +372,7 @@ static void shadow_recycle_rmap(struct kvmmu_vm *vm, unsigned long *head)
 	struct kvmmu_rmap_iter iter;
 	u64 *sptep;
 
-	for (sptep = kvmmu_rmap_iter_first(&iter, head); sptep;
+	for (sptep = kvmmu_rmap_iter_first(vm, &iter, head); sptep;
 	     sptep = kvmmu_rmap_iter_next(vm, &iter))
 		shadow_drop_leaf(vm, sptep_to_sp(sptep), sptep, head);
 	atomic64_inc(&vm->stat.rmap_recycled);
@@ -711,7 +711,7 @@ static bool shadow_zap_gfn_range(struct kvmmu_vm *vm,
 	for (gfn = range->start; gfn < range->end; gfn++) {
 		unsigned long *head = kvmmu_memslot_rmap(range->slot, gfn, 1);
 
-		for (sptep = kvmmu_rmap_iter_first(&iter, head); sptep;
+		for (sptep = kvmmu_rmap_iter_first(vm, &iter, head); sptep;
 		     sptep = kvmmu_rmap_iter_next(vm, &iter)) {
 			shadow_drop_leaf(vm, sptep_to_sp(sptep), sptep, head);
 			flush = true;
@@ -733,7 +733,7 @@ static bool shadow_age_gfn_range(struct kvmmu_vm *vm,
 	for (gfn = range->start; gfn < range->end; gfn++) {
 		unsigned long *head = kvmmu_memslot_rmap(range->slot, gfn, 1);
 
-		for (sptep = kvmmu_rmap_iter_first(&iter, head); sptep;
+		for (sptep = kvmmu_rmap_iter_first(vm, &iter, head); sptep;
 		     sptep = kvmmu_rmap_iter_next(vm, &iter)) {
 			if (!(*sptep & PT_ACCESSED))
 				continue;
@@ -761,7 +761,7 @@ static bool shadow_change_pte(struct kvmmu_vm *vm,
 	u64 *sptep;
 
 	lockdep_assert_held(&vm->mmu_lock);
-	for (sptep = kvmmu_rmap_iter_first(&iter, head); sptep;
+	for (sptep = kvmmu_rmap_iter_first(vm, &iter, head); sptep;
 	     sptep = kvmmu_rmap_iter_next(vm, &iter)) {
 		u64 old = *sptep;
 

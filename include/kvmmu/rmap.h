@@ -19,8 +19,11 @@
  * compact.  A chain that shrinks back to one entry goes back to the single
  * pointer form.
  *
- * Everything here runs under the VM's mmu_lock and never sleeps;
- * descriptors come from a struct kvmmu_obj_cache topped up beforehand.
+ * Everything here runs under the VM's mmu_lock and never sleeps; adding,
+ * removing and walking assert the lock (lockdep_assert_held()), which is
+ * why they take the VM.  kvmmu_rmap_destroy() is for teardown, when no one
+ * else can reach the chain.  Descriptors come from a struct
+ * kvmmu_obj_cache topped up beforehand.
  */
 #ifndef _KVMMU_RMAP_H
 #define _KVMMU_RMAP_H
@@ -57,7 +60,7 @@ struct kvmmu_rmap_desc {
 /**
  * struct kvmmu_rmap_iter - a walk over one chain
  *
- *	for (sptep = kvmmu_rmap_iter_first(&iter, head); sptep;
+ *	for (sptep = kvmmu_rmap_iter_first(vm, &iter, head); sptep;
  *	     sptep = kvmmu_rmap_iter_next(vm, &iter))
  *
  * The walk visits every entry exactly once even if the loop body removes
@@ -83,7 +86,8 @@ bool kvmmu_rmap_remove(struct kvmmu_vm *vm, unsigned long *head, u64 *sptep);
 unsigned int kvmmu_rmap_count(const unsigned long *head);
 void kvmmu_rmap_destroy(unsigned long *head);
 
-u64 *kvmmu_rmap_iter_first(struct kvmmu_rmap_iter *iter, unsigned long *head);
+u64 *kvmmu_rmap_iter_first(struct kvmmu_vm *vm, struct kvmmu_rmap_iter *iter,
+			   unsigned long *head);
 u64 *kvmmu_rmap_iter_next(struct kvmmu_vm *vm, struct kvmmu_rmap_iter *iter);
 
 #endif /* _KVMMU_RMAP_H */

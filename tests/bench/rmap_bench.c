@@ -71,32 +71,41 @@ static u64 per_op(u64 ns, u64 ops)
 /*
  * Grow every chain to @b->len; *@ns gets the time spent adding.
  * Descriptors come from the object cache, refilled (which may sleep) with
- * the clock stopped, as the fault path refills it before taking mmu_lock.
+ * the clock stopped and mmu_lock dropped, as the fault path refills it
+ * before taking mmu_lock.  Every chain operation holds mmu_lock, as the
+ * rmap code asserts.
  */
 static int bench_fill(struct bench *b, u64 *ns)
 {
 	unsigned int c, i;
 	u64 t = 0, t0;
-	int r;
+	int r = 0;
 
+	spin_lock(&b->vm->mmu_lock);
 	t0 = ktime_get_ns();
-	for (c = 0; c < b->nchains; c++) {
+	for (c = 0; c < b->nchains && !r; c++) {
 		for (i = 0; i < b->len; i++) {
 			if (!b->cache.nobjs) {
 				t += ktime_get_ns() - t0;
+				spin_unlock(&b->vm->mmu_lock);
 				r = kvmmu_obj_cache_topup(&b->cache, 1);
+				spin_lock(&b->vm->mmu_lock);
 				if (r)
-					return r;
+					break;
 				t0 = ktime_get_ns();
 			}
 			r = kvmmu_rmap_add(b->vm, &b->heads[c], &b->sptes[i],
 					   &b->cache);
-			if (r != (int)i + 1)
-				return r < 0 ? r : -EIO;
+			if (r != (int)i + 1) {
+				r = r < 0 ? r : -EIO;
+				break;
+			}
+			r = 0;
 		}
 	}
 	*ns = t + ktime_get_ns() - t0;
-	return 0;
+	spin_unlock(&b->vm->mmu_lock);
+	return r;
 }
 
 /* Drain every chain, newest or oldest spte first, timed into *@ns. */
@@ -106,6 +115,7 @@ static int bench_drain(struct bench *b, bool newest_first, u64 *ns)
 	bool ok = true;
 	u64 t0;
 
+	spin_lock(&b->vm->mmu_lock);
 	t0 = ktime_get_ns();
 	for (c = 0; c < b->nchains; c++) {
 		for (i = 0; i < b->len; i++) {
@@ -116,6 +126,7 @@ static int bench_drain(struct bench *b, bool newest_first, u64 *ns)
 		}
 	}
 	*ns = ktime_get_ns() - t0;
+	spin_unlock(&b->vm->mmu_lock);
 	return ok ? 0 : -EIO;
 }
 
@@ -143,12 +154,14 @@ static int bench_rep(struct bench *b, unsigned int rep)
 
 	/* Touch each spte, as every real walk does. */
 	sum = 0;
+	spin_lock(&b->vm->mmu_lock);
 	t0 = ktime_get_ns();
 	for (c = 0; c < b->nchains; c++)
-		for (sptep = kvmmu_rmap_iter_first(&iter, &b->heads[c]); sptep;
-		     sptep = kvmmu_rmap_iter_next(b->vm, &iter))
+		for (sptep = kvmmu_rmap_iter_first(b->vm, &iter, &b->heads[c]);
+		     sptep; sptep = kvmmu_rmap_iter_next(b->vm, &iter))
 			sum += READ_ONCE(*sptep) + 1;
 	ns = ktime_get_ns() - t0;
+	spin_unlock(&b->vm->mmu_lock);
 	if (sum != ops)
 		return -EIO;
 	b->dt[B_WALK][rep] = per_op(ns, b->nchains);
@@ -240,8 +253,11 @@ static int __init rmap_bench_init(void)
 		return -EINVAL;
 	if (!kvmmu_rmap_desc_cache())
 		return -ENODEV;
-	/* kvmmu_bug_on() marks it; nothing else of it is used. */
-	vm = kzalloc(sizeof(*vm), GFP_KERNEL);
+	/*
+	 * Its mmu_lock is held around the chains, and kvmmu_bug_on() marks
+	 * it; nothing else of it is used, so its backend is not set up.
+	 */
+	vm = kvmmu_vm_alloc(&kvmmu_x86_shadow_ops, false);
 	if (!vm)
 		return -ENOMEM;
 
@@ -254,7 +270,7 @@ static int __init rmap_bench_init(void)
 		r = bench_len(vm, bench_lens[l]);
 	if (!r && READ_ONCE(vm->bugged))
 		r = -EIO;
-	kfree(vm);
+	kvmmu_vm_free(vm);
 	return r;
 }
 

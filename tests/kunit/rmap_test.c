@@ -6,7 +6,7 @@
  * add/remove/walk sequences checked after every step against a bitmap of
  * which sptes should be in the chain.  The sptes are entries of an array
  * nothing ever reads; the VM is a real one (fake_vm.h), and every chain
- * operation holds its mmu_lock.
+ * operation holds its mmu_lock, as the rmap code asserts.
  */
 #include <kunit/test.h>
 #include <linux/bitmap.h>
@@ -221,7 +221,7 @@ static unsigned int walk(struct kunit *test, bool (*remove)(u32 k, void *arg),
 	u64 *sptep;
 
 	spin_lock(&t->vm->mmu_lock);
-	for (sptep = kvmmu_rmap_iter_first(&iter, &t->head); sptep;
+	for (sptep = kvmmu_rmap_iter_first(t->vm, &iter, &t->head); sptep;
 	     sptep = kvmmu_rmap_iter_next(t->vm, &iter)) {
 		int idx = pool_index(t, sptep);
 
@@ -299,9 +299,13 @@ static void rmap_empty_and_single(struct kunit *test)
 {
 	struct rmap_test *t = test->priv;
 	struct kvmmu_rmap_iter iter;
+	u64 *first, *next;
 
 	KUNIT_EXPECT_EQ(test, kvmmu_rmap_count(&t->head), 0U);
-	KUNIT_EXPECT_NULL(test, kvmmu_rmap_iter_first(&iter, &t->head));
+	spin_lock(&t->vm->mmu_lock);
+	first = kvmmu_rmap_iter_first(t->vm, &iter, &t->head);
+	spin_unlock(&t->vm->mmu_lock);
+	KUNIT_EXPECT_NULL(test, first);
 	KUNIT_EXPECT_EQ(test, walk(test, NULL, NULL), 0U);
 
 	add(test, 5);
@@ -309,9 +313,12 @@ static void rmap_empty_and_single(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, t->head, (unsigned long)&t->pool[5]);
 	KUNIT_EXPECT_EQ(test, t->cache.nobjs, KVMMU_OBJ_CACHE_SIZE);
 	KUNIT_EXPECT_EQ(test, kvmmu_rmap_count(&t->head), 1U);
-	KUNIT_EXPECT_PTR_EQ(test, kvmmu_rmap_iter_first(&iter, &t->head),
-			    &t->pool[5]);
-	KUNIT_EXPECT_NULL(test, kvmmu_rmap_iter_next(t->vm, &iter));
+	spin_lock(&t->vm->mmu_lock);
+	first = kvmmu_rmap_iter_first(t->vm, &iter, &t->head);
+	next = kvmmu_rmap_iter_next(t->vm, &iter);
+	spin_unlock(&t->vm->mmu_lock);
+	KUNIT_EXPECT_PTR_EQ(test, first, &t->pool[5]);
+	KUNIT_EXPECT_NULL(test, next);
 	check(test, "single");
 
 	del(test, 5);
@@ -510,6 +517,17 @@ static void rmap_walk_with_removal(struct kunit *test)
 	}
 }
 
+/* Start a walk, under mmu_lock as kvmmu_rmap_iter_first() asserts. */
+static u64 *iter_first(struct rmap_test *t, struct kvmmu_rmap_iter *iter)
+{
+	u64 *sptep;
+
+	spin_lock(&t->vm->mmu_lock);
+	sptep = kvmmu_rmap_iter_first(t->vm, iter, &t->head);
+	spin_unlock(&t->vm->mmu_lock);
+	return sptep;
+}
+
 /* The WARN-free halves of the bug checks: misuse is seen, nothing changes. */
 static void rmap_misuse_detected(struct kunit *test)
 {
@@ -539,7 +557,7 @@ static void rmap_misuse_detected(struct kunit *test)
 	/* An add during a walk ends it. */
 	for (i = 0; i < 20; i++)
 		add(test, i);
-	sptep = kvmmu_rmap_iter_first(&iter, &t->head);
+	sptep = iter_first(t, &iter);
 	KUNIT_EXPECT_PTR_EQ(test, sptep, &t->pool[19]);
 	add(test, 20);
 	KUNIT_EXPECT_NULL(test, __kvmmu_rmap_iter_next(&iter, &misuse));
@@ -547,7 +565,7 @@ static void rmap_misuse_detected(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, __kvmmu_rmap_iter_next(&iter, &misuse));
 
 	/* So does removing more than the current entry. */
-	sptep = kvmmu_rmap_iter_first(&iter, &t->head);
+	sptep = iter_first(t, &iter);
 	KUNIT_EXPECT_PTR_EQ(test, sptep, &t->pool[20]);
 	sptep = __kvmmu_rmap_iter_next(&iter, &misuse);
 	KUNIT_EXPECT_FALSE(test, misuse);
@@ -558,7 +576,7 @@ static void rmap_misuse_detected(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, misuse);
 
 	/* Removing the current entry is not misuse. */
-	sptep = kvmmu_rmap_iter_first(&iter, &t->head);
+	sptep = iter_first(t, &iter);
 	del(test, pool_index(t, sptep));
 	sptep = __kvmmu_rmap_iter_next(&iter, &misuse);
 	KUNIT_EXPECT_FALSE(test, misuse);
