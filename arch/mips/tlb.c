@@ -89,8 +89,10 @@ static struct mips_tlb_entry *mips_tlb_victim(struct kvmmu_mips_tlb *tlb)
 /* The EntryLo of @gfn's pte, 0 (invalid) if it is not mapped and valid. */
 static u64 mips_tlb_entrylo(struct kvmmu_vm *vm, u64 gfn)
 {
-	u64 *ptep = kvmmu_mips_pte(vm, gfn);
+	u64 *ptep;
 
+	lockdep_assert_held(&vm->mmu_lock);
+	ptep = kvmmu_mips_pte(vm, gfn);
 	return ptep ? mips_pte_to_entrylo(READ_ONCE(*ptep)) : 0;
 }
 

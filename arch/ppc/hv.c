@@ -144,6 +144,8 @@ static int __ppc_prepare(struct kvmmu_vm *vm, struct ppc_hpt *hpt, u32 i,
 	u64 *hptep = ppc_hptep(hpt, i);
 	int r = 0;
 
+	if (may_zap)
+		lockdep_assert_held(&vm->mmu_lock);
 	kvmmu_ppc_hpte_lock(hptep);
 	if (!ppc_snap_same(hpt, i, s)) {
 		r = -EAGAIN;
@@ -362,6 +364,7 @@ static bool ppc_age_gfn_range(struct kvmmu_vm *vm,
 static bool ppc_change_pte(struct kvmmu_vm *vm,
 			   const struct kvmmu_gfn_range *range)
 {
+	lockdep_assert_held(&vm->mmu_lock);
 	return ppc_zap_gfn_range(vm, range);
 }
 

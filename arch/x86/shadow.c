@@ -10,6 +10,7 @@
  * memslot, so whoever tears one down holds the VM's SRCU (or slots_lock)
  * to look the memslot up; lockdep checks that in kvmmu_vm_memslots().
  */
+#include <linux/lockdep.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/srcu.h>
@@ -74,6 +75,7 @@ static bool shadow_gfn_protected(struct kvmmu_vm *vm, u64 gfn)
 {
 	struct kvmmu_shadow_page *sp;
 
+	lockdep_assert_held(&vm->mmu_lock);
 	hash_for_each_possible(to_shadow_vm(vm)->hash, sp, hash_link, gfn)
 		if (sp->gfn == gfn && !sp->role.direct)
 			return true;
@@ -104,8 +106,10 @@ static void shadow_drop_leaf(struct kvmmu_vm *vm, struct kvmmu_shadow_page *sp,
 /* Clear the non-leaf entry @sptep; its child stays, cached, unlinked. */
 static void shadow_unlink_child(struct kvmmu_vm *vm, u64 *sptep)
 {
-	struct kvmmu_shadow_page *child = spte_to_child(*sptep);
+	struct kvmmu_shadow_page *child;
 
+	lockdep_assert_held(&vm->mmu_lock);
+	child = spte_to_child(*sptep);
 	WRITE_ONCE(*sptep, 0);
 	kvmmu_rmap_remove(vm, &child->parent_ptes, sptep);
 }
@@ -114,6 +118,7 @@ static void shadow_unlink_child(struct kvmmu_vm *vm, u64 *sptep)
 static bool shadow_zap_spte(struct kvmmu_vm *vm, struct kvmmu_shadow_page *sp,
 			    u64 *sptep)
 {
+	lockdep_assert_held(&vm->mmu_lock);
 	if (!spte_present(*sptep))
 		return false;
 	if (sp->role.level == 1)
@@ -127,6 +132,7 @@ static void shadow_free_page(struct kvmmu_vm *vm, struct kvmmu_shadow_page *sp)
 {
 	struct page *page = virt_to_page(sp->spt);
 
+	lockdep_assert_held(&vm->mmu_lock);
 	set_page_private(page, 0);
 	__free_page(page);
 	if (sp->gfns)
@@ -182,6 +188,7 @@ static bool shadow_zap_all(struct kvmmu_vm *vm)
 	struct kvmmu_shadow_page *sp, *tmp;
 	bool flush = false;
 
+	lockdep_assert_held(&vm->mmu_lock);
 	list_for_each_entry_safe(sp, tmp, &sv->pages, link)
 		flush |= shadow_zap_page(vm, sp);
 	return flush;
@@ -194,6 +201,7 @@ static void shadow_make_room(struct kvmmu_vm *vm)
 	struct kvmmu_shadow_page *sp, *tmp;
 	bool flush = false;
 
+	lockdep_assert_held(&vm->mmu_lock);
 	list_for_each_entry_safe_reverse(sp, tmp, &sv->pages, link) {
 		if (sv->nr_pages + PT_LEVELS <= sv->max_pages)
 			break;
@@ -210,11 +218,13 @@ static void shadow_make_room(struct kvmmu_vm *vm)
  */
 static bool shadow_write_protect_gfn(struct kvmmu_vm *vm, u64 gfn)
 {
-	unsigned long *head = shadow_rmap(vm, gfn);
+	unsigned long *head;
 	struct kvmmu_rmap_iter iter;
 	bool flush = false;
 	u64 *sptep;
 
+	lockdep_assert_held(&vm->mmu_lock);
+	head = shadow_rmap(vm, gfn);
 	if (!head)
 		return false;
 	for (sptep = kvmmu_rmap_iter_first(vm, &iter, head); sptep;
@@ -372,6 +382,7 @@ static void shadow_recycle_rmap(struct kvmmu_vm *vm, unsigned long *head)
 	struct kvmmu_rmap_iter iter;
 	u64 *sptep;
 
+	lockdep_assert_held(&vm->mmu_lock);
 	for (sptep = kvmmu_rmap_iter_first(vm, &iter, head); sptep;
 	     sptep = kvmmu_rmap_iter_next(vm, &iter))
 		shadow_drop_leaf(vm, sptep_to_sp(sptep), sptep, head);
@@ -388,9 +399,11 @@ static int shadow_set_leaf(struct kvmmu_vcpu *vcpu,
 	unsigned int index = sptep - sp->spt;
 	struct kvmmu_vm *vm = vcpu->vm;
 	unsigned long *head;
-	u64 old = *sptep;
+	u64 old;
 	int n;
 
+	lockdep_assert_held(&vm->mmu_lock);
+	old = *sptep;
 	if (spte_present(old)) {
 		if (spte_pfn(old) == f->pfn &&
 		    sp_leaf_gfn(sp, index) == f->gfn) {
@@ -437,6 +450,7 @@ static int shadow_fetch(struct kvmmu_vcpu *vcpu, const struct kvmmu_walker *w,
 	unsigned int access = ACC_ALL;
 	int level, r;
 
+	lockdep_assert_held(&vm->mmu_lock);
 	if (!sp || sp->invalid)
 		return -EAGAIN;
 	if (w) {
@@ -590,6 +604,7 @@ static int shadow_access(struct kvmmu_vcpu *vcpu, struct kvmmu_guest_access *ga)
 	struct kvmmu_shadow_page *sp;
 	u64 *sptep, spte, set = PT_ACCESSED;
 
+	lockdep_assert_held(&vm->mmu_lock);
 	sptep = shadow_leaf(vcpu, ga->addr, &sp);
 	if (!sptep || !spte_present(*sptep))
 		return -ENOENT;
@@ -653,6 +668,7 @@ static void shadow_lookup(struct kvmmu_vcpu *vcpu, u64 addr,
 	struct kvmmu_shadow_page *sp;
 	u64 *sptep, spte;
 
+	lockdep_assert_held(&vcpu->vm->mmu_lock);
 	memset(m, 0, sizeof(*m));
 	if (!vcpu->arch)
 		return;
@@ -684,6 +700,7 @@ static bool shadow_zap_tables(struct kvmmu_vm *vm, u64 start, u64 end)
 	bool flush = false;
 	u64 gfn;
 
+	lockdep_assert_held(&vm->mmu_lock);
 	if (end - start > sv->nr_pages) {
 		list_for_each_entry_safe(sp, tmp, &sv->pages, link)
 			if (!sp->role.direct && sp->gfn >= start &&
