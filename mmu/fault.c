@@ -12,6 +12,7 @@
  * A KVMMU_VM_PINNED VM takes a long-term pin instead, and keeps it once the
  * page is mapped (mmu/pin.c).
  */
+#include <linux/lockdep.h>
 #include <linux/mm.h>
 #include <linux/sched/signal.h>
 
@@ -159,9 +160,9 @@ got_page:
  * @f: @f->gfn and @f->write in; the rest out
  *
  * Samples mmu_invalidate_seq first: whoever installs a mapping of the
- * result must check kvmmu_mmu_invalidate_retry(vm, @f->mmu_seq, gfn)
- * under mmu_lock, and call kvmmu_fault_release() afterwards, installed or
- * not.  May sleep.
+ * result must check kvmmu_fault_stale() under mmu_lock (Book3S HV:
+ * kvmmu_mmu_invalidate_retry_unlocked() under its rmap lock), and call
+ * kvmmu_fault_release() afterwards, installed or not.  May sleep.
  *
  * Return: 0; -ENOENT when no memslot maps the frame; -EACCES for a write
  * to a read-only slot or to read-only host memory; -EFAULT, -EHWPOISON,
@@ -230,6 +231,29 @@ void kvmmu_fault_release(struct kvmmu_vm *vm, struct kvmmu_fault *f, int r)
 }
 
 /**
+ * kvmmu_fault_stale() - may a fault still install what it looked up?
+ * @vm: the VM, mmu_lock held
+ * @f: the fault, its host page looked up by kvmmu_faultin_pfn()
+ *
+ * The check every fault path makes under mmu_lock, right before it
+ * installs a mapping of @f->pfn: the mm is gone (release zapped
+ * everything and nothing may be mapped again), or an invalidation raced
+ * with the lookup (kvmmu_mmu_invalidate_retry()).
+ *
+ * Return: 0 if the mapping may be installed; -EFAULT after release;
+ * -EAGAIN if the lookup must be redone.
+ */
+int kvmmu_fault_stale(struct kvmmu_vm *vm, const struct kvmmu_fault *f)
+{
+	lockdep_assert_held(&vm->mmu_lock);
+	if (vm->released)
+		return -EFAULT;
+	if (kvmmu_mmu_invalidate_retry(vm, f->mmu_seq, f->gfn))
+		return -EAGAIN;
+	return 0;
+}
+
+/**
  * kvmmu_mmu_fault() - map @gfn for an access of @type
  * @vcpu: the faulting vCPU (its mutex held, and the VM's SRCU read lock)
  * @gfn: the guest frame
@@ -264,11 +288,8 @@ int kvmmu_mmu_fault(struct kvmmu_vcpu *vcpu, u64 gfn,
 	req.refcounted = f.page;
 
 	spin_lock(&vm->mmu_lock);
-	if (vm->released)
-		r = -EFAULT;
-	else if (kvmmu_mmu_invalidate_retry(vm, f.mmu_seq, gfn))
-		r = -EAGAIN;
-	else
+	r = kvmmu_fault_stale(vm, &f);
+	if (!r)
 		r = vm->ops->map(vm, &vcpu->cache, &req);
 	spin_unlock(&vm->mmu_lock);
 

@@ -553,11 +553,8 @@ static int shadow_fault(struct kvmmu_vcpu *vcpu, struct kvmmu_guest_access *ga)
 	sv->max_pages = max_t(unsigned long, SHADOW_MIN_PAGES,
 			      kvmmu_vm_memslots(vm, 0)->nr_pages /
 			      SHADOW_PAGES_RATIO);
-	if (vm->released) {
-		r = -EFAULT;
-	} else if (kvmmu_mmu_invalidate_retry(vm, f.mmu_seq, f.gfn)) {
-		r = -EAGAIN;
-	} else {
+	r = kvmmu_fault_stale(vm, &f);
+	if (!r) {
 		shadow_make_room(vm);
 		r = shadow_load_root(vcpu);
 		if (!r)

@@ -213,6 +213,7 @@ void kvmmu_pin_release_all(struct kvmmu_vm *vm);
 
 /* mmu/fault.c */
 int kvmmu_faultin_pfn(struct kvmmu_vcpu *vcpu, struct kvmmu_fault *f);
+int kvmmu_fault_stale(struct kvmmu_vm *vm, const struct kvmmu_fault *f);
 void kvmmu_fault_release(struct kvmmu_vm *vm, struct kvmmu_fault *f, int r);
 int kvmmu_mmu_fault(struct kvmmu_vcpu *vcpu, u64 gfn,
 		    enum kvmmu_access_type type);
