@@ -12,7 +12,6 @@
 #include "kvmmu/vm.h"
 
 struct kvmmu_access;
-struct kvmmu_run;
 struct kvmmu_translation;
 
 /* A gfn range [start, end) of one memslot, as the notifier hands it down. */
@@ -222,6 +221,5 @@ int kvmmu_mmu_fault(struct kvmmu_vcpu *vcpu, u64 gfn,
 int kvmmu_vcpu_access(struct kvmmu_vcpu *vcpu, struct kvmmu_access *a);
 void kvmmu_vcpu_translate(struct kvmmu_vcpu *vcpu, struct kvmmu_translation *tr,
 			  bool show_pfn);
-int kvmmu_vcpu_run(struct kvmmu_vcpu *vcpu, struct kvmmu_run *run);
 
 #endif /* _KVMMU_MMU_H */

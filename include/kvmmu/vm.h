@@ -20,6 +20,7 @@
 #include "kvmmu/memslots.h"
 
 struct kvmmu_arch_ops;
+struct kvmmu_run;
 
 #define KVMMU_MAX_VCPUS		256
 #define KVMMU_MAX_VCPU_IDS	1024
@@ -186,6 +187,8 @@ void kvmmu_vm_put(struct kvmmu_vm *vm);
 int kvmmu_vm_create(unsigned long type);
 long kvmmu_check_extension(struct kvmmu_vm *vm, long cap);
 int kvmmu_vcpu_create(struct kvmmu_vm *vm, unsigned long id);
+/* dev/run.c: KVMMU_RUN_WORKLOAD */
+int kvmmu_vcpu_run(struct kvmmu_vcpu *vcpu, struct kvmmu_run *run);
 
 #if IS_ENABLED(CONFIG_KUNIT)
 struct kvmmu_vm *kvmmu_vm_alloc(const struct kvmmu_arch_ops *ops, bool pinned);
