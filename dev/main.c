@@ -6,8 +6,8 @@
 #include <linux/init.h>
 #include <linux/module.h>
 
+#include "kvmmu/backend.h"
 #include "kvmmu/device.h"
-#include "kvmmu/mmu.h"
 #include "kvmmu/rmap.h"
 
 static int __init kvmmu_init(void)
@@ -16,17 +16,18 @@ static int __init kvmmu_init(void)
 
 	if (r)
 		return r;
-	r = kvmmu_x86_shadow_init();
+	/* Each backend through its own ->init hook. */
+	r = kvmmu_backends_init();
 	if (r)
 		goto out_rmap;
 	/* The device goes last: once it exists, userspace can use us. */
 	r = kvmmu_dev_init();
 	if (r)
-		goto out_shadow;
+		goto out_backends;
 	return 0;
 
-out_shadow:
-	kvmmu_x86_shadow_exit();
+out_backends:
+	kvmmu_backends_exit();
 out_rmap:
 	kvmmu_rmap_exit();
 	return r;
@@ -35,7 +36,7 @@ out_rmap:
 static void __exit kvmmu_exit(void)
 {
 	kvmmu_dev_exit();
-	kvmmu_x86_shadow_exit();
+	kvmmu_backends_exit();
 	kvmmu_rmap_exit();
 }
 

@@ -24,24 +24,10 @@
 
 #include <uapi/linux/kvmmu.h>
 
+#include "kvmmu/backend.h"
 #include "kvmmu/mmu.h"
 #include "kvmmu/notifier.h"
 #include "kvmmu/vm.h"
-
-/* The page-table formats offered, by KVMMU_VM_* type. */
-static const struct kvmmu_arch_ops *const kvmmu_backends[] = {
-	[KVMMU_VM_X86_EPT] = &kvmmu_x86_ept_ops,
-	[KVMMU_VM_X86_SHADOW] = &kvmmu_x86_shadow_ops,
-	[KVMMU_VM_PPC_HV] = &kvmmu_ppc_hv_ops,
-	[KVMMU_VM_MIPS] = &kvmmu_mips_ops,
-};
-
-static const struct kvmmu_arch_ops *kvmmu_backend(unsigned long type)
-{
-	if (type >= ARRAY_SIZE(kvmmu_backends))
-		return NULL;
-	return kvmmu_backends[type];
-}
 
 void kvmmu_vm_get(struct kvmmu_vm *vm)
 {
@@ -178,14 +164,13 @@ void kvmmu_vm_put(struct kvmmu_vm *vm)
  * @vm: the VM asked on, or NULL on /dev/kvmmu
  * @cap: a KVMMU_CAP_*
  *
+ * The module's own capabilities are answered here, the backends' by
+ * kvmmu_backend_cap().
+ *
  * Return: the capability's value, 0 if unknown.
  */
 long kvmmu_check_extension(struct kvmmu_vm *vm, long cap)
 {
-	const struct kvmmu_arch_ops *ops = vm ? vm->ops : kvmmu_backends[0];
-	long types = 0;
-	int i;
-
 	switch (cap) {
 	case KVMMU_CAP_USER_MEMORY:
 	case KVMMU_CAP_SYNC_MMU:
@@ -196,25 +181,17 @@ long kvmmu_check_extension(struct kvmmu_vm *vm, long cap)
 		return KVMMU_USER_MEM_SLOTS;
 	case KVMMU_CAP_MAX_VCPUS:
 		return KVMMU_MAX_VCPUS;
-	case KVMMU_CAP_READONLY_MEM:
-		return ops->readonly_mem;
 	case KVMMU_CAP_MULTI_ADDRESS_SPACE:
 		return KVMMU_ADDRESS_SPACE_NUM;
 	case KVMMU_CAP_MAX_VCPU_ID:
 		return KVMMU_MAX_VCPU_IDS;
-	case KVMMU_CAP_VM_TYPES:
-		for (i = 0; i < ARRAY_SIZE(kvmmu_backends); i++)
-			if (kvmmu_backends[i])
-				types |= BIT(i);
-		return types;
 	case KVMMU_CAP_CHANGE_PTE:
 		return KVMMU_CHANGE_PTE;
-	case KVMMU_CAP_GPA_BITS:
-		return ops->gpa_bits;
 	case KVMMU_CAP_PIN_MEMORY:
 		return 1;
 	default:
-		return 0;
+		/* READONLY_MEM, GPA_BITS, VM_TYPES and the unknown ones. */
+		return kvmmu_backend_cap(vm, cap);
 	}
 }
 

@@ -796,6 +796,19 @@ static bool shadow_change_pte(struct kvmmu_vm *vm,
 	return flush;
 }
 
+/* The backend's ->init and ->exit: the shadow-page header cache. */
+static int shadow_init(void)
+{
+	kvmmu_sp_cache = KMEM_CACHE(kvmmu_shadow_page, 0);
+	return kvmmu_sp_cache ? 0 : -ENOMEM;
+}
+
+static void shadow_exit(void)
+{
+	kmem_cache_destroy(kvmmu_sp_cache);
+	kvmmu_sp_cache = NULL;
+}
+
 static int shadow_init_vm(struct kvmmu_vm *vm)
 {
 	struct kvmmu_shadow_vm *sv = kzalloc(sizeof(*sv), GFP_KERNEL_ACCOUNT);
@@ -883,6 +896,8 @@ const struct kvmmu_arch_ops kvmmu_x86_shadow_ops = {
 	.rmap_levels = 1,
 	.rmap_destroy = kvmmu_rmap_destroy,
 	.cache_pages = 2 * PT_LEVELS,
+	.init = shadow_init,
+	.exit = shadow_exit,
 	.init_vm = shadow_init_vm,
 	.destroy_vm = shadow_destroy_vm,
 	.init_vcpu = shadow_init_vcpu,
@@ -897,14 +912,3 @@ const struct kvmmu_arch_ops kvmmu_x86_shadow_ops = {
 	.change_pte = shadow_change_pte,
 };
 EXPORT_SYMBOL_IF_KUNIT(kvmmu_x86_shadow_ops);
-
-int kvmmu_x86_shadow_init(void)
-{
-	kvmmu_sp_cache = KMEM_CACHE(kvmmu_shadow_page, 0);
-	return kvmmu_sp_cache ? 0 : -ENOMEM;
-}
-
-void kvmmu_x86_shadow_exit(void)
-{
-	kmem_cache_destroy(kvmmu_sp_cache);
-}

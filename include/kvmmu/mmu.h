@@ -115,6 +115,10 @@ struct kvmmu_fault {
  * @rmap_destroy: frees what a leftover rmap word owns (see struct
  *	kvmmu_memslot_space); NULL when the words own nothing
  * @cache_pages: page-table pages one @map or @fault may need
+ * @init: (optional) at module load, before any VM: global state of the
+ *	backend (caches); may sleep.  A backend whose hook fails is not
+ *	offered, and the module does not load
+ * @exit: (optional) at module unload, after every VM: undo @init
  * @init_vm: allocate the tables' root; may sleep
  * @destroy_vm: free every table; no mapping is left by then; may sleep
  * @init_vcpu: (optional) set up a new vCPU's backend state; may sleep
@@ -153,6 +157,8 @@ struct kvmmu_arch_ops {
 	u8 rmap_levels;
 	void (*rmap_destroy)(unsigned long *head);
 	int cache_pages;
+	int (*init)(void);
+	void (*exit)(void);
 	int (*init_vm)(struct kvmmu_vm *vm);
 	void (*destroy_vm)(struct kvmmu_vm *vm);
 	int (*init_vcpu)(struct kvmmu_vcpu *vcpu);
@@ -181,8 +187,6 @@ extern const struct kvmmu_arch_ops kvmmu_x86_ept_ops;
 extern const struct kvmmu_arch_ops kvmmu_x86_shadow_ops;
 extern const struct kvmmu_arch_ops kvmmu_ppc_hv_ops;
 extern const struct kvmmu_arch_ops kvmmu_mips_ops;
-int kvmmu_x86_shadow_init(void);
-void kvmmu_x86_shadow_exit(void);
 
 /* mmu/cache.c */
 int kvmmu_page_cache_topup(struct kvmmu_page_cache *cache, int min);
