@@ -246,6 +246,7 @@ fault:
 
 /**
  * kvmmu_walker_changed() - has the guest entry read at @level changed?
+ * @vm: the VM, mmu_lock held (asserted)
  * @w: a walk
  * @level: a level the walk read
  *
@@ -254,10 +255,12 @@ fault:
  * the entry is write-protected, a guest write to it is trapped under
  * mmu_lock; this closes the window between the walk and the protection.
  */
-bool kvmmu_walker_changed(const struct kvmmu_walker *w, int level)
+bool kvmmu_walker_changed(struct kvmmu_vm *vm, const struct kvmmu_walker *w,
+			  int level)
 {
 	u64 pte;
 
+	lockdep_assert_held(&vm->mmu_lock);
 	if (copy_from_user_nofault(&pte, (u64 __user *)w->pte_uaddr[level],
 				   sizeof(pte)))
 		return true;

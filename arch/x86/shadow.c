@@ -470,7 +470,7 @@ static int shadow_fetch(struct kvmmu_vcpu *vcpu, const struct kvmmu_walker *w,
 		u64 gfn;
 
 		sp->write_flooding = 0;
-		if (!sp->role.direct && kvmmu_walker_changed(w, level))
+		if (!sp->role.direct && kvmmu_walker_changed(vm, w, level))
 			return -EAGAIN;
 		if (level == 1)
 			break;

@@ -190,7 +190,8 @@ u64 pt_leaf_gfn(u64 pte, int level, u64 addr);
 int kvmmu_paging_set(struct kvmmu_vcpu *vcpu, const struct kvmmu_paging *p);
 int kvmmu_walk_addr(struct kvmmu_vcpu *vcpu, struct kvmmu_walker *w,
 		    const struct kvmmu_guest_access *ga);
-bool kvmmu_walker_changed(const struct kvmmu_walker *w, int level);
+bool kvmmu_walker_changed(struct kvmmu_vm *vm, const struct kvmmu_walker *w,
+			  int level);
 
 /* arch/x86/shadow.c */
 void kvmmu_shadow_unload(struct kvmmu_vcpu *vcpu);
