@@ -59,6 +59,12 @@ struct kvmmu_rmap_desc {
 
 /**
  * struct kvmmu_rmap_iter - a walk over one chain
+ * @head: the chain's head word
+ * @head_val: *@head when @desc and @pos were derived
+ * @desc: the descriptor of the current entry (NULL: single-pointer form)
+ * @pos: the current entry's index in @desc
+ * @left: entries not yet visited, the current one included
+ * @count: the chain's length when the current entry was reached
  *
  *	for (sptep = kvmmu_rmap_iter_first(vm, &iter, head); sptep;
  *	     sptep = kvmmu_rmap_iter_next(vm, &iter))
@@ -69,11 +75,11 @@ struct kvmmu_rmap_desc {
  */
 struct kvmmu_rmap_iter {
 	unsigned long *head;
-	unsigned long head_val;	/* *head when @desc/@pos were derived */
+	unsigned long head_val;
 	struct kvmmu_rmap_desc *desc;
-	int pos;		/* index in @desc */
-	u32 left;		/* entries not yet visited, this one included */
-	u32 count;		/* chain length when this entry was reached */
+	int pos;
+	u32 left;
+	u32 count;
 };
 
 int kvmmu_rmap_init(void);
