@@ -242,6 +242,34 @@ bool kvmmu_mmu_should_yield(struct kvmmu_vm *vm, unsigned int done)
 }
 EXPORT_SYMBOL_IF_KUNIT(kvmmu_mmu_should_yield);
 
+/**
+ * kvmmu_mmu_zap_cond_yield() - a yield point of a gfn-by-gfn zap
+ * @vm: the VM, mmu_lock held
+ * @range: the range being zapped; nothing happens unless it may block
+ * @done: gfns handled since the lock was taken or last let go; counts
+ *	this one
+ * @flush: the zap's pending flush: done, and cleared, before a yield
+ *
+ * For the backends that zap through reverse maps a gfn at a time (x86
+ * shadow, Book3S HV): called between two gfns, with nothing of the
+ * tables held across it.
+ *
+ * Return: whether mmu_lock was let go.
+ */
+bool kvmmu_mmu_zap_cond_yield(struct kvmmu_vm *vm,
+			      const struct kvmmu_gfn_range *range,
+			      unsigned int *done, bool *flush)
+{
+	if (!range->may_block || !kvmmu_mmu_should_yield(vm, ++*done))
+		return false;
+	if (*flush)
+		kvmmu_flush_remote_tlbs(vm);
+	*flush = false;
+	kvmmu_mmu_yield(vm);
+	*done = 0;
+	return true;
+}
+
 /* The end of a timed stretch of holding mmu_lock: keep the longest. */
 static void kvmmu_mmu_hold_end(struct kvmmu_vm *vm)
 {

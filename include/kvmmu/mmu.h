@@ -208,6 +208,9 @@ void kvmmu_mmu_leaf_dropped(unsigned long pfn, bool refcounted, bool accessed,
 bool kvmmu_mmu_zap_all(struct kvmmu_vm *vm);
 bool kvmmu_mmu_should_yield(struct kvmmu_vm *vm, unsigned int done);
 void kvmmu_mmu_yield(struct kvmmu_vm *vm);
+bool kvmmu_mmu_zap_cond_yield(struct kvmmu_vm *vm,
+			      const struct kvmmu_gfn_range *range,
+			      unsigned int *done, bool *flush);
 void kvmmu_mmu_lock_timed(struct kvmmu_vm *vm);
 void kvmmu_mmu_unlock_timed(struct kvmmu_vm *vm);
 
