@@ -307,6 +307,7 @@ int kvmmu_radix_init(struct kvmmu_vm *vm, struct kvmmu_radix *rt,
 	atomic64_inc(&vm->stat.table_pages);
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(kvmmu_radix_init);
 
 /**
  * kvmmu_radix_destroy() - free every table of a dying VM
@@ -340,6 +341,7 @@ void kvmmu_radix_destroy(struct kvmmu_vm *vm, struct kvmmu_radix *rt)
 	rt->root = NULL;
 	atomic64_dec(&vm->stat.table_pages);
 }
+EXPORT_SYMBOL_IF_KUNIT(kvmmu_radix_destroy);
 
 /**
  * kvmmu_radix_leaf() - the level-1 entry of @gfn
