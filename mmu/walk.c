@@ -39,7 +39,7 @@ static void radix_free_table(struct kvmmu_vm *vm, u64 *table)
 
 static u64 *radix_table(const struct kvmmu_radix_iter *iter, u64 entry)
 {
-	return pfn_to_kaddr(iter->rt->ops->pfn(entry));
+	return pfn_to_kaddr(kvmmu_radix_pfn(iter->rt->ops, entry));
 }
 
 /* Point at the entry of the current level that maps @iter->next_gfn. */
@@ -61,7 +61,7 @@ static void radix_iter_restart(struct kvmmu_radix_iter *iter)
 static bool radix_try_step_down(struct kvmmu_radix_iter *iter)
 {
 	if (iter->level <= iter->min_level ||
-	    !iter->rt->ops->present(iter->old))
+	    !kvmmu_radix_present(iter->rt->ops, iter->old))
 		return false;
 	iter->tables[iter->level - 1] = radix_table(iter, iter->old);
 	iter->level--;
@@ -228,11 +228,11 @@ void kvmmu_radix_link_table(struct kvmmu_radix_iter *iter, struct page *page)
 {
 	const struct kvmmu_radix_ops *ops = iter->rt->ops;
 
-	if (kvmmu_bug_on(iter->level == 1 || ops->present(iter->old),
+	if (kvmmu_bug_on(iter->level == 1 || kvmmu_radix_present(ops, iter->old),
 			 iter->vm))
 		return;
 	set_page_private(page, 0);
-	iter->old = ops->make_table(page_to_phys(page));
+	iter->old = page_to_phys(page) | ops->table_bits;
 	WRITE_ONCE(*iter->ptep, iter->old);
 	radix_table_count(iter->tables[iter->level], 1);
 	atomic64_inc(&iter->vm->stat.table_pages);
@@ -251,10 +251,10 @@ void kvmmu_radix_set_leaf(struct kvmmu_radix_iter *iter, u64 new)
 	const struct kvmmu_radix_ops *ops = iter->rt->ops;
 	u64 old = iter->old;
 
-	if (!ops->present(old)) {
+	if (!kvmmu_radix_present(ops, old)) {
 		radix_table_count(iter->tables[iter->level], 1);
 		atomic64_inc(&iter->vm->stat.mapped_pages);
-	} else if (ops->hw_writable(old) && !ops->hw_writable(new)) {
+	} else if (old & ~new & ops->hw_writable_mask) {
 		iter->flush_pending = true;
 	}
 	iter->old = new;
@@ -267,8 +267,10 @@ void kvmmu_radix_set_leaf(struct kvmmu_radix_iter *iter, u64 new)
  */
 static void radix_leaf_dropped(const struct kvmmu_radix_ops *ops, u64 pte)
 {
-	kvmmu_mmu_leaf_dropped(ops->pfn(pte), ops->refcounted(pte),
-			       ops->accessed(pte), ops->dirty(pte));
+	kvmmu_mmu_leaf_dropped(kvmmu_radix_pfn(ops, pte),
+			       pte & ops->refcounted_mask,
+			       pte & ops->accessed_mask,
+			       pte & ops->dirty_mask);
 }
 
 /**
@@ -343,23 +345,32 @@ void kvmmu_radix_destroy(struct kvmmu_vm *vm, struct kvmmu_radix *rt)
 }
 EXPORT_SYMBOL_IF_KUNIT(kvmmu_radix_destroy);
 
+/* Beyond the guest-physical width the VM type's tables can map? */
+static bool radix_gfn_too_big(struct kvmmu_vm *vm, u64 gfn)
+{
+	return gfn >> (vm->ops->gpa_bits - PAGE_SHIFT);
+}
+
 /**
  * kvmmu_radix_leaf() - the level-1 entry of @gfn
  * @vm: the VM, mmu_lock held
- * @rt: the table
- * @gfn: a gfn within the table's reach
+ * @gfn: a guest frame
  *
- * Return: a pointer to the entry (present or not), or NULL if a table on
- * the way is missing.  Valid until mmu_lock is dropped.
+ * Return: a pointer to the entry (present or not), or NULL if @gfn is
+ * beyond the table's reach or a table on the way is missing.  Valid until
+ * mmu_lock is dropped.
  */
-u64 *kvmmu_radix_leaf(struct kvmmu_vm *vm, struct kvmmu_radix *rt, u64 gfn)
+u64 *kvmmu_radix_leaf(struct kvmmu_vm *vm, u64 gfn)
 {
+	struct kvmmu_radix *rt = kvmmu_vm_radix(vm);
 	struct kvmmu_radix_iter iter;
 
+	if (radix_gfn_too_big(vm, gfn))
+		return NULL;
 	for_each_radix_pte(iter, vm, rt, gfn, gfn + 1, 1, 0) {
 		if (iter.level == 1)
 			return iter.ptep;
-		if (!rt->ops->present(iter.old))
+		if (!kvmmu_radix_present(rt->ops, iter.old))
 			return NULL;
 	}
 	return NULL;
@@ -367,11 +378,10 @@ u64 *kvmmu_radix_leaf(struct kvmmu_vm *vm, struct kvmmu_radix *rt, u64 gfn)
 EXPORT_SYMBOL_IF_KUNIT(kvmmu_radix_leaf);
 
 /**
- * kvmmu_radix_map() - install the leaf a fault asks for
+ * kvmmu_radix_map() - install the leaf a fault asks for (->map)
  * @vm: the VM, mmu_lock held
- * @rt: the table
  * @cache: pages for the tables that are missing on the way
- * @req: the request, its gfn within the table's reach
+ * @req: the request
  *
  * A present leaf of the same frame is replaced keeping what the guest did
  * to it (the format's make_leaf); one of another frame means an
@@ -379,23 +389,25 @@ EXPORT_SYMBOL_IF_KUNIT(kvmmu_radix_leaf);
  * freed already, so it is left alone).  A cached translation the new leaf
  * does not allow any more is flushed.
  *
- * Return: 0, or -ENOMEM if @cache ran out.
+ * Return: 0, -EINVAL beyond the table's reach, -ENOMEM if @cache ran out.
  */
-int kvmmu_radix_map(struct kvmmu_vm *vm, struct kvmmu_radix *rt,
-		    struct kvmmu_page_cache *cache,
+int kvmmu_radix_map(struct kvmmu_vm *vm, struct kvmmu_page_cache *cache,
 		    const struct kvmmu_map_request *req)
 {
+	struct kvmmu_radix *rt = kvmmu_vm_radix(vm);
 	const struct kvmmu_radix_ops *ops = rt->ops;
 	struct kvmmu_radix_iter iter;
 	bool other_page;
 	u64 old;
 
+	if (radix_gfn_too_big(vm, req->gfn))
+		return -EINVAL;
 	for_each_radix_pte(iter, vm, rt, req->gfn, req->gfn + 1, 1, 0) {
 		struct page *page;
 
 		if (iter.level == 1)
 			break;
-		if (ops->present(iter.old))
+		if (kvmmu_radix_present(ops, iter.old))
 			continue;
 		page = kvmmu_page_cache_alloc(cache);
 		if (kvmmu_bug_on(!page, vm))
@@ -406,9 +418,10 @@ int kvmmu_radix_map(struct kvmmu_vm *vm, struct kvmmu_radix *rt,
 		return -EINVAL;
 
 	old = iter.old;
-	other_page = ops->present(old) && ops->pfn(old) != req->pfn;
+	other_page = kvmmu_radix_present(ops, old) &&
+		     kvmmu_radix_pfn(ops, old) != req->pfn;
 	kvmmu_bug_on(other_page, vm);
-	if (other_page || !ops->present(old))
+	if (other_page || !kvmmu_radix_present(ops, old))
 		old = 0;
 	kvmmu_radix_set_leaf(&iter, ops->make_leaf(req, old));
 	if ((other_page || iter.flush_pending) &&
@@ -420,9 +433,9 @@ int kvmmu_radix_map(struct kvmmu_vm *vm, struct kvmmu_radix *rt,
 EXPORT_SYMBOL_IF_KUNIT(kvmmu_radix_map);
 
 /**
- * kvmmu_radix_zap() - remove every leaf of a range, and the tables emptied
+ * kvmmu_radix_zap_gfn_range() - remove every leaf of a range, and the
+ *	tables emptied (->zap_gfn_range)
  * @vm: the VM, mmu_lock held
- * @rt: the table
  * @range: the range; with @range->may_block the walk may drop mmu_lock
  *	(after flushing what it removed so far)
  *
@@ -431,9 +444,10 @@ EXPORT_SYMBOL_IF_KUNIT(kvmmu_radix_map);
  *
  * Return: whether a leaf was removed since the walk last flushed.
  */
-bool kvmmu_radix_zap(struct kvmmu_vm *vm, struct kvmmu_radix *rt,
-		     const struct kvmmu_gfn_range *range)
+bool kvmmu_radix_zap_gfn_range(struct kvmmu_vm *vm,
+			       const struct kvmmu_gfn_range *range)
 {
+	struct kvmmu_radix *rt = kvmmu_vm_radix(vm);
 	unsigned int flags = KVMMU_WALK_FREE_EMPTY;
 	struct kvmmu_radix_iter iter;
 
@@ -447,44 +461,46 @@ bool kvmmu_radix_zap(struct kvmmu_vm *vm, struct kvmmu_radix *rt,
 		rt->ops->flush_gfns(vm, iter.flush_start, range->end);
 	return iter.flush_pending;
 }
-EXPORT_SYMBOL_IF_KUNIT(kvmmu_radix_zap);
+EXPORT_SYMBOL_IF_KUNIT(kvmmu_radix_zap_gfn_range);
 
 /**
- * kvmmu_radix_age() - test, and optionally clear, the leaves' accessed state
+ * kvmmu_radix_age_gfn_range() - test, and optionally clear, the leaves'
+ *	accessed state (->age_gfn_range)
  * @vm: the VM, mmu_lock held
- * @rt: the table
  * @range: the range (aging never blocks)
  * @clear: make the young leaves old; their cached translations are
  *	flushed, so that the next access is seen
  *
  * Return: whether any leaf of the range was young.
  */
-bool kvmmu_radix_age(struct kvmmu_vm *vm, struct kvmmu_radix *rt,
-		     const struct kvmmu_gfn_range *range, bool clear)
+bool kvmmu_radix_age_gfn_range(struct kvmmu_vm *vm,
+			       const struct kvmmu_gfn_range *range, bool clear)
 {
+	struct kvmmu_radix *rt = kvmmu_vm_radix(vm);
 	const struct kvmmu_radix_ops *ops = rt->ops;
 	struct kvmmu_radix_iter iter;
 	bool young = false;
 
 	for_each_radix_pte(iter, vm, rt, range->start, range->end, 1, 0) {
-		if (!kvmmu_radix_is_leaf(&iter) || !ops->accessed(iter.old))
+		if (!kvmmu_radix_is_leaf(&iter) ||
+		    !(iter.old & ops->accessed_mask))
 			continue;
 		young = true;
 		if (!clear)
 			continue;
-		kvmmu_radix_set_leaf(&iter, ops->mkold(iter.old));
+		kvmmu_radix_set_leaf(&iter, iter.old & ~ops->accessed_mask);
 		atomic64_inc(&vm->stat.young_cleared);
 	}
 	if (young && clear && ops->flush_gfns)
 		ops->flush_gfns(vm, range->start, range->end);
 	return young;
 }
-EXPORT_SYMBOL_IF_KUNIT(kvmmu_radix_age);
+EXPORT_SYMBOL_IF_KUNIT(kvmmu_radix_age_gfn_range);
 
 /**
  * kvmmu_radix_change_pte() - the host replaced the page behind a gfn
+ *	(->change_pte)
  * @vm: the VM, mmu_lock held
- * @rt: the table
  * @range: one gfn; @range->pfn and @range->host_writable say what the
  *	host maps there now
  *
@@ -496,9 +512,10 @@ EXPORT_SYMBOL_IF_KUNIT(kvmmu_radix_age);
  *
  * Return: whether a leaf changed.
  */
-bool kvmmu_radix_change_pte(struct kvmmu_vm *vm, struct kvmmu_radix *rt,
+bool kvmmu_radix_change_pte(struct kvmmu_vm *vm,
 			    const struct kvmmu_gfn_range *range)
 {
+	struct kvmmu_radix *rt = kvmmu_vm_radix(vm);
 	const struct kvmmu_radix_ops *ops = rt->ops;
 	struct kvmmu_radix_iter iter;
 	u64 gfn = range->start;
@@ -524,27 +541,32 @@ bool kvmmu_radix_change_pte(struct kvmmu_vm *vm, struct kvmmu_radix *rt,
 EXPORT_SYMBOL_IF_KUNIT(kvmmu_radix_change_pte);
 
 /**
- * kvmmu_radix_lookup() - describe the mapping of @gfn, changing nothing
- * @vm: the VM, mmu_lock held
- * @rt: the table
- * @gfn: the gfn
- * @m: filled in; all zero if nothing maps @gfn
+ * kvmmu_radix_lookup() - describe the mapping of a gpa, changing nothing
+ *	(->lookup)
+ * @vcpu: a vCPU of the VM, whose mmu_lock is held
+ * @gpa: the guest-physical address
+ * @m: filled in; all zero if nothing maps @gpa
  */
-void kvmmu_radix_lookup(struct kvmmu_vm *vm, struct kvmmu_radix *rt, u64 gfn,
+void kvmmu_radix_lookup(struct kvmmu_vcpu *vcpu, u64 gpa,
 			struct kvmmu_mapping *m)
 {
+	struct kvmmu_radix *rt = kvmmu_vm_radix(vcpu->vm);
 	const struct kvmmu_radix_ops *ops = rt->ops;
+	struct kvmmu_vm *vm = vcpu->vm;
 	struct kvmmu_radix_iter iter;
+	u64 gfn = gpa >> PAGE_SHIFT;
 
 	memset(m, 0, sizeof(*m));
+	if (radix_gfn_too_big(vm, gfn))
+		return;
 	for_each_radix_pte(iter, vm, rt, gfn, gfn + 1, 1, 0) {
 		if (!kvmmu_radix_is_leaf(&iter))
 			continue;
 		m->present = true;
 		m->level = iter.level;
-		m->pfn = ops->pfn(iter.old);
-		m->accessed = ops->accessed(iter.old);
-		m->dirty = ops->dirty(iter.old);
+		m->pfn = kvmmu_radix_pfn(ops, iter.old);
+		m->accessed = iter.old & ops->accessed_mask;
+		m->dirty = iter.old & ops->dirty_mask;
 		ops->describe(iter.old, m);
 	}
 }

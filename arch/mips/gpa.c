@@ -26,38 +26,6 @@
 
 #include "mips.h"
 
-static bool mips_present(u64 pte)
-{
-	return mips_pte_present(pte);
-}
-
-static bool mips_accessed(u64 pte)
-{
-	return pte & MIPS_PTE_ACCESSED;
-}
-
-/* What the host page is told when the pte goes: the guest wrote it. */
-static bool mips_modified(u64 pte)
-{
-	return pte & MIPS_PTE_MODIFIED;
-}
-
-static bool mips_refcounted(u64 pte)
-{
-	return pte & MIPS_PTE_REFCOUNTED;
-}
-
-/* What a TLB entry loaded from the pte lets the guest write. */
-static bool mips_hw_writable(u64 pte)
-{
-	return pte & MIPS_PTE_DIRTY;
-}
-
-static u64 mips_make_table(phys_addr_t pa)
-{
-	return pa | MIPS_PTE_PRESENT;
-}
-
 /* A present leaf, clean and old, hardware read-only; no WRITE yet. */
 static u64 __mips_make_leaf(unsigned long pfn, bool refcounted)
 {
@@ -103,17 +71,6 @@ static u64 mips_repoint(u64 old, unsigned long pfn, bool refcounted)
 	       (old & (MIPS_PTE_ACCESSED | MIPS_PTE_VALID));
 }
 
-/*
- * Old (kvm_mips_mkold_gpa_pt()): the walker then flushes the TLBs, so
- * that the next access faults and the fast path makes the page young
- * again.  That flush happens even for clear_young, which asks for none:
- * it is what makes the page's next use visible at all.
- */
-static u64 mips_mkold(u64 pte)
-{
-	return mips_pte_mkold(pte);
-}
-
 static void mips_describe(u64 pte, struct kvmmu_mapping *m)
 {
 	m->readable = true;
@@ -123,47 +80,36 @@ static void mips_describe(u64 pte, struct kvmmu_mapping *m)
 	m->memtype = mips_pte_cca(pte);
 }
 
+/*
+ * Aging makes a pte old (kvm_mips_mkold_gpa_pt(): ACCESSED and VALID go),
+ * and the walker then flushes the TLBs, so that the next access faults
+ * and the fast path makes the page young again.  That flush happens even
+ * for clear_young, which asks for none: it is what makes the page's next
+ * use visible at all.  What the host page is told when a pte goes is
+ * MODIFIED (the guest wrote it); what a TLB entry lets the guest write
+ * without a fault is DIRTY.
+ */
 static const struct kvmmu_radix_ops mips_radix_ops = {
-	.present = mips_present,
-	.pfn = mips_pte_pfn,
-	.accessed = mips_accessed,
-	.dirty = mips_modified,
-	.refcounted = mips_refcounted,
-	.hw_writable = mips_hw_writable,
-	.make_table = mips_make_table,
+	.present_mask = MIPS_PTE_PRESENT,
+	.pfn_mask = MIPS_PTE_PFN_MASK,
+	.table_bits = MIPS_PTE_PRESENT,
+	.accessed_mask = MIPS_PTE_ACCESSED | MIPS_PTE_VALID,
+	.dirty_mask = MIPS_PTE_MODIFIED,
+	.refcounted_mask = MIPS_PTE_REFCOUNTED,
+	.hw_writable_mask = MIPS_PTE_DIRTY,
 	.make_leaf = mips_make_leaf,
 	.repoint = mips_repoint,
-	.mkold = mips_mkold,
 	.describe = mips_describe,
 	.flush_gfns = kvmmu_mips_tlb_flush_range,
 };
-
-static inline bool mips_gfn_too_big(struct kvmmu_vm *vm, u64 gfn)
-{
-	return gfn >> (vm->ops->gpa_bits - PAGE_SHIFT);
-}
-
-/**
- * kvmmu_mips_pte() - the leaf entry of @gfn
- * @vm: the VM, mmu_lock held
- * @gfn: a guest frame
- *
- * Return: a pointer to the level-1 entry, or NULL if @gfn is beyond the
- * table's reach or a table on the way is missing.
- */
-u64 *kvmmu_mips_pte(struct kvmmu_vm *vm, u64 gfn)
-{
-	if (mips_gfn_too_big(vm, gfn))
-		return NULL;
-	return kvmmu_radix_leaf(vm, &to_mips(vm)->gpa, gfn);
-}
-EXPORT_SYMBOL_IF_KUNIT(kvmmu_mips_pte);
 
 static int mips_init_vm(struct kvmmu_vm *vm)
 {
 	struct kvmmu_mips *mips = kzalloc(sizeof(*mips), GFP_KERNEL_ACCOUNT);
 	int r;
 
+	/* The radix operations find the table at the start of vm->arch. */
+	BUILD_BUG_ON(offsetof(struct kvmmu_mips, gpa));
 	if (!mips)
 		return -ENOMEM;
 	r = kvmmu_radix_init(vm, &mips->gpa, &mips_radix_ops);
@@ -187,14 +133,6 @@ static void mips_destroy_vm(struct kvmmu_vm *vm)
 	kvmmu_radix_destroy(vm, &mips->gpa);
 	kfree(mips);
 	vm->arch = NULL;
-}
-
-static int mips_map(struct kvmmu_vm *vm, struct kvmmu_page_cache *cache,
-		    const struct kvmmu_map_request *req)
-{
-	if (mips_gfn_too_big(vm, req->gfn))
-		return -EINVAL;
-	return kvmmu_radix_map(vm, &to_mips(vm)->gpa, cache, req);
 }
 
 /*
@@ -255,43 +193,6 @@ static int mips_fault(struct kvmmu_vcpu *vcpu, struct kvmmu_guest_access *ga)
 	return kvmmu_mmu_fault(vcpu, gfn, ga->type);
 }
 
-static void mips_lookup(struct kvmmu_vcpu *vcpu, u64 gpa,
-			struct kvmmu_mapping *m)
-{
-	struct kvmmu_vm *vm = vcpu->vm;
-	u64 gfn = gpa >> PAGE_SHIFT;
-
-	if (mips_gfn_too_big(vm, gfn)) {
-		memset(m, 0, sizeof(*m));
-		return;
-	}
-	kvmmu_radix_lookup(vm, &to_mips(vm)->gpa, gfn, m);
-}
-
-static bool mips_zap_gfn_range(struct kvmmu_vm *vm,
-			       const struct kvmmu_gfn_range *range)
-{
-	return kvmmu_radix_zap(vm, &to_mips(vm)->gpa, range);
-}
-
-static bool mips_age_gfn_range(struct kvmmu_vm *vm,
-			       const struct kvmmu_gfn_range *range, bool clear)
-{
-	return kvmmu_radix_age(vm, &to_mips(vm)->gpa, range, clear);
-}
-
-/*
- * The host replaced the page behind the (single) gfn of @range
- * (kvm_mips_set_spte_handler()), see kvmmu_radix_change_pte(); a
- * read-only slot arrives here as read-only.  The vCPUs' TLBs drop the
- * old page.
- */
-static bool mips_change_pte(struct kvmmu_vm *vm,
-			    const struct kvmmu_gfn_range *range)
-{
-	return kvmmu_radix_change_pte(vm, &to_mips(vm)->gpa, range);
-}
-
 static int mips_access(struct kvmmu_vcpu *vcpu, struct kvmmu_guest_access *ga)
 {
 	return kvmmu_mips_tlb_access(vcpu, ga);
@@ -307,12 +208,12 @@ const struct kvmmu_arch_ops kvmmu_mips_ops = {
 	.destroy_vm = mips_destroy_vm,
 	.init_vcpu = kvmmu_mips_init_vcpu,
 	.destroy_vcpu = kvmmu_mips_destroy_vcpu,
-	.map = mips_map,
+	.map = kvmmu_radix_map,
 	.fault = mips_fault,
 	.access = mips_access,
-	.lookup = mips_lookup,
-	.zap_gfn_range = mips_zap_gfn_range,
-	.age_gfn_range = mips_age_gfn_range,
-	.change_pte = mips_change_pte,
+	.lookup = kvmmu_radix_lookup,
+	.zap_gfn_range = kvmmu_radix_zap_gfn_range,
+	.age_gfn_range = kvmmu_radix_age_gfn_range,
+	.change_pte = kvmmu_radix_change_pte,
 };
 EXPORT_SYMBOL_IF_KUNIT(kvmmu_mips_ops);

@@ -196,8 +196,14 @@ static inline struct kvmmu_mips_tlb *to_mips_tlb(struct kvmmu_vcpu *vcpu)
 	return vcpu->arch;
 }
 
-/* gpa.c */
-u64 *kvmmu_mips_pte(struct kvmmu_vm *vm, u64 gfn);
+/*
+ * The leaf entry of @gfn (mmu_lock held), or NULL if @gfn is beyond the
+ * table's reach or a table on the way is missing.
+ */
+static inline u64 *kvmmu_mips_pte(struct kvmmu_vm *vm, u64 gfn)
+{
+	return kvmmu_radix_leaf(vm, gfn);
+}
 
 /* tlb.c */
 int kvmmu_mips_init_vcpu(struct kvmmu_vcpu *vcpu);

@@ -47,47 +47,6 @@
 #define EPT_PFN_MASK		GENMASK_ULL(51, 12)
 #define EPT_SW_REFCOUNTED	BIT_ULL(57)
 
-static inline struct kvmmu_radix *to_ept(struct kvmmu_vm *vm)
-{
-	return vm->arch;
-}
-
-static bool ept_present(u64 spte)
-{
-	return spte & EPT_RWX;
-}
-
-static unsigned long ept_pfn(u64 spte)
-{
-	return (spte & EPT_PFN_MASK) >> PAGE_SHIFT;
-}
-
-static bool ept_accessed(u64 spte)
-{
-	return spte & EPT_ACCESSED;
-}
-
-static bool ept_dirty(u64 spte)
-{
-	return spte & EPT_DIRTY;
-}
-
-static bool ept_refcounted(u64 spte)
-{
-	return spte & EPT_SW_REFCOUNTED;
-}
-
-static bool ept_writable(u64 spte)
-{
-	return spte & EPT_WRITE;
-}
-
-/* Tables grant everything; the leaves say what the guest may do. */
-static u64 ept_make_table(phys_addr_t pa)
-{
-	return pa | EPT_RWX;
-}
-
 static u64 __ept_make_leaf(unsigned long pfn, bool writable, bool executable,
 			   bool refcounted)
 {
@@ -115,11 +74,6 @@ static u64 ept_repoint(u64 old, unsigned long pfn, bool refcounted)
 	return __ept_make_leaf(pfn, false, old & EPT_EXEC, refcounted);
 }
 
-static u64 ept_mkold(u64 spte)
-{
-	return spte & ~EPT_ACCESSED;
-}
-
 static void ept_describe(u64 spte, struct kvmmu_mapping *m)
 {
 	m->readable = spte & EPT_READ;
@@ -128,24 +82,19 @@ static void ept_describe(u64 spte, struct kvmmu_mapping *m)
 	m->memtype = (spte & EPT_MT_MASK) >> EPT_MT_SHIFT;
 }
 
+/* Tables grant everything; the leaves say what the guest may do. */
 static const struct kvmmu_radix_ops ept_radix_ops = {
-	.present = ept_present,
-	.pfn = ept_pfn,
-	.accessed = ept_accessed,
-	.dirty = ept_dirty,
-	.refcounted = ept_refcounted,
-	.hw_writable = ept_writable,
-	.make_table = ept_make_table,
+	.present_mask = EPT_RWX,
+	.pfn_mask = EPT_PFN_MASK,
+	.table_bits = EPT_RWX,
+	.accessed_mask = EPT_ACCESSED,
+	.dirty_mask = EPT_DIRTY,
+	.refcounted_mask = EPT_SW_REFCOUNTED,
+	.hw_writable_mask = EPT_WRITE,
 	.make_leaf = ept_make_leaf,
 	.repoint = ept_repoint,
-	.mkold = ept_mkold,
 	.describe = ept_describe,
 };
-
-static bool ept_gfn_too_big(struct kvmmu_vm *vm, u64 gfn)
-{
-	return gfn >> (vm->ops->gpa_bits - PAGE_SHIFT);
-}
 
 static int ept_init_vm(struct kvmmu_vm *vm)
 {
@@ -165,7 +114,7 @@ static int ept_init_vm(struct kvmmu_vm *vm)
 
 static void ept_destroy_vm(struct kvmmu_vm *vm)
 {
-	struct kvmmu_radix *ept = to_ept(vm);
+	struct kvmmu_radix *ept = kvmmu_vm_radix(vm);
 
 	if (!ept)
 		return;
@@ -174,23 +123,13 @@ static void ept_destroy_vm(struct kvmmu_vm *vm)
 	vm->arch = NULL;
 }
 
-static int ept_map(struct kvmmu_vm *vm, struct kvmmu_page_cache *cache,
-		   const struct kvmmu_map_request *req)
-{
-	if (ept_gfn_too_big(vm, req->gfn))
-		return -EINVAL;
-	return kvmmu_radix_map(vm, to_ept(vm), cache, req);
-}
-
 static int ept_access(struct kvmmu_vcpu *vcpu, struct kvmmu_guest_access *ga)
 {
 	u64 need, set = EPT_ACCESSED, spte, *sptep, gfn = ga->addr >> PAGE_SHIFT;
 	struct kvmmu_vm *vm = vcpu->vm;
 
-	if (ept_gfn_too_big(vm, gfn))
-		return -ENOENT;
-	sptep = kvmmu_radix_leaf(vm, to_ept(vm), gfn);
-	if (!sptep || !ept_present(*sptep))
+	sptep = kvmmu_radix_leaf(vm, gfn);
+	if (!sptep || !kvmmu_radix_present(&ept_radix_ops, *sptep))
 		return -ENOENT;
 	switch (ga->type) {
 	case KVMMU_WRITE:
@@ -210,40 +149,8 @@ static int ept_access(struct kvmmu_vcpu *vcpu, struct kvmmu_guest_access *ga)
 	if ((spte & set) != set)
 		WRITE_ONCE(*sptep, spte | set);
 	ga->gfn = gfn;
-	ga->pfn = ept_pfn(spte);
+	ga->pfn = kvmmu_radix_pfn(&ept_radix_ops, spte);
 	return 0;
-}
-
-static void ept_lookup(struct kvmmu_vcpu *vcpu, u64 gpa,
-		       struct kvmmu_mapping *m)
-{
-	struct kvmmu_vm *vm = vcpu->vm;
-	u64 gfn = gpa >> PAGE_SHIFT;
-
-	if (ept_gfn_too_big(vm, gfn)) {
-		memset(m, 0, sizeof(*m));
-		return;
-	}
-	kvmmu_radix_lookup(vm, to_ept(vm), gfn, m);
-}
-
-static bool ept_zap_gfn_range(struct kvmmu_vm *vm,
-			      const struct kvmmu_gfn_range *range)
-{
-	return kvmmu_radix_zap(vm, to_ept(vm), range);
-}
-
-static bool ept_age_gfn_range(struct kvmmu_vm *vm,
-			      const struct kvmmu_gfn_range *range, bool clear)
-{
-	return kvmmu_radix_age(vm, to_ept(vm), range, clear);
-}
-
-/* See kvmmu_radix_change_pte(): write access only ever comes from a fault. */
-static bool ept_change_pte(struct kvmmu_vm *vm,
-			   const struct kvmmu_gfn_range *range)
-{
-	return kvmmu_radix_change_pte(vm, to_ept(vm), range);
 }
 
 const struct kvmmu_arch_ops kvmmu_x86_ept_ops = {
@@ -254,11 +161,11 @@ const struct kvmmu_arch_ops kvmmu_x86_ept_ops = {
 	.cache_pages = KVMMU_RADIX_LEVELS - 1,
 	.init_vm = ept_init_vm,
 	.destroy_vm = ept_destroy_vm,
-	.map = ept_map,
+	.map = kvmmu_radix_map,
 	.access = ept_access,
-	.lookup = ept_lookup,
-	.zap_gfn_range = ept_zap_gfn_range,
-	.age_gfn_range = ept_age_gfn_range,
-	.change_pte = ept_change_pte,
+	.lookup = kvmmu_radix_lookup,
+	.zap_gfn_range = kvmmu_radix_zap_gfn_range,
+	.age_gfn_range = kvmmu_radix_age_gfn_range,
+	.change_pte = kvmmu_radix_change_pte,
 };
 EXPORT_SYMBOL_IF_KUNIT(kvmmu_x86_ept_ops);

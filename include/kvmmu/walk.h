@@ -44,38 +44,38 @@
 
 /**
  * struct kvmmu_radix_ops - a radix format's entry encoding
- * @present: the entry maps something (a table or a page)
- * @pfn: the frame a present entry points at (table or page)
- * @accessed: a leaf the guest accessed since it was mapped or aged
- * @dirty: a leaf the guest wrote through (handed to the host page when
- *	the leaf goes)
- * @refcounted: a leaf whose frame is a refcounted host page
- * @hw_writable: a leaf a guest write may go through without a fault;
+ * @present_mask: an entry with any of these bits set maps something (a
+ *	table or a page)
+ * @pfn_mask: the frame an entry points at, in place (at PAGE_SHIFT)
+ * @table_bits: a table entry is the table's physical address | these
+ * @accessed_mask: a leaf with any of these set is young; aging clears
+ *	them all
+ * @dirty_mask: a leaf the guest wrote through (handed to the host page
+ *	when the leaf goes)
+ * @refcounted_mask: a leaf whose frame is a refcounted host page
+ * @hw_writable_mask: a leaf a guest write may go through without a fault;
  *	a cached translation of a leaf that loses it must be flushed
- * @make_table: a non-leaf entry pointing at the table at physical @pa
  * @make_leaf: the leaf for @req.  @old is 0, or the present leaf it
  *	replaces when that maps the same frame (whose accessed/dirty state
  *	the new leaf then keeps)
  * @repoint: a read-only leaf for @pfn that keeps what the host may not
- *	see change from @old (its accessed and execute state): change_pte
- * @mkold: @pte without its accessed state
- * @describe: fill @m's permission, accessed/dirty and memory-type fields
- *	from a present leaf
+ *	see change from @old (its age, its execute permission): change_pte
+ * @describe: fill @m's permission and memory-type fields from a present
+ *	leaf, for TRANSLATE
  * @flush_gfns: (optional) forget cached translations of [start, end),
  *	under mmu_lock; returns whether any was cached.  A format without a
  *	cache of its own has only the generic kvmmu_flush_remote_tlbs()
  */
 struct kvmmu_radix_ops {
-	bool (*present)(u64 pte);
-	unsigned long (*pfn)(u64 pte);
-	bool (*accessed)(u64 pte);
-	bool (*dirty)(u64 pte);
-	bool (*refcounted)(u64 pte);
-	bool (*hw_writable)(u64 pte);
-	u64 (*make_table)(phys_addr_t pa);
+	u64 present_mask;
+	u64 pfn_mask;
+	u64 table_bits;
+	u64 accessed_mask;
+	u64 dirty_mask;
+	u64 refcounted_mask;
+	u64 hw_writable_mask;
 	u64 (*make_leaf)(const struct kvmmu_map_request *req, u64 old);
 	u64 (*repoint)(u64 old, unsigned long pfn, bool refcounted);
-	u64 (*mkold)(u64 pte);
 	void (*describe)(u64 pte, struct kvmmu_mapping *m);
 	bool (*flush_gfns)(struct kvmmu_vm *vm, u64 start, u64 end);
 };
@@ -149,13 +149,27 @@ static inline unsigned int kvmmu_radix_index(u64 gfn, int level)
 	       (KVMMU_RADIX_ENTRIES - 1);
 }
 
+static inline bool kvmmu_radix_present(const struct kvmmu_radix_ops *ops,
+				       u64 pte)
+{
+	return pte & ops->present_mask;
+}
+
+static inline unsigned long kvmmu_radix_pfn(const struct kvmmu_radix_ops *ops,
+					    u64 pte)
+{
+	return (pte & ops->pfn_mask) >> PAGE_SHIFT;
+}
+
 /*
- * A present entry of @level that maps memory rather than a table.  Only
- * level 1 does today; a large-page leaf would add a per-format test here.
+ * The entry at @iter is present and maps memory rather than a table.
+ * Only level 1 does today; a large-page leaf would add a per-format bit
+ * to test here.
  */
 static inline bool kvmmu_radix_is_leaf(const struct kvmmu_radix_iter *iter)
 {
-	return iter->level == 1 && iter->rt->ops->present(iter->old);
+	return iter->level == 1 &&
+	       kvmmu_radix_present(iter->rt->ops, iter->old);
 }
 
 struct kvmmu_radix_iter *
@@ -185,21 +199,32 @@ void kvmmu_radix_link_table(struct kvmmu_radix_iter *iter, struct page *page);
 void kvmmu_radix_set_leaf(struct kvmmu_radix_iter *iter, u64 new);
 void kvmmu_radix_zap_leaf(struct kvmmu_radix_iter *iter);
 
-/* The operations, each one walk. */
+/*
+ * A radix backend's vm->arch begins with its struct kvmmu_radix, so that
+ * the operations below serve directly as its struct kvmmu_arch_ops
+ * members (->map, ->lookup, ->zap_gfn_range, ->age_gfn_range,
+ * ->change_pte).
+ */
+static inline struct kvmmu_radix *kvmmu_vm_radix(struct kvmmu_vm *vm)
+{
+	return vm->arch;
+}
+
 int kvmmu_radix_init(struct kvmmu_vm *vm, struct kvmmu_radix *rt,
 		     const struct kvmmu_radix_ops *ops);
 void kvmmu_radix_destroy(struct kvmmu_vm *vm, struct kvmmu_radix *rt);
-u64 *kvmmu_radix_leaf(struct kvmmu_vm *vm, struct kvmmu_radix *rt, u64 gfn);
-int kvmmu_radix_map(struct kvmmu_vm *vm, struct kvmmu_radix *rt,
-		    struct kvmmu_page_cache *cache,
+
+/* The operations, each one walk of vm's table, under mmu_lock. */
+u64 *kvmmu_radix_leaf(struct kvmmu_vm *vm, u64 gfn);
+int kvmmu_radix_map(struct kvmmu_vm *vm, struct kvmmu_page_cache *cache,
 		    const struct kvmmu_map_request *req);
-bool kvmmu_radix_zap(struct kvmmu_vm *vm, struct kvmmu_radix *rt,
-		     const struct kvmmu_gfn_range *range);
-bool kvmmu_radix_age(struct kvmmu_vm *vm, struct kvmmu_radix *rt,
-		     const struct kvmmu_gfn_range *range, bool clear);
-bool kvmmu_radix_change_pte(struct kvmmu_vm *vm, struct kvmmu_radix *rt,
-			    const struct kvmmu_gfn_range *range);
-void kvmmu_radix_lookup(struct kvmmu_vm *vm, struct kvmmu_radix *rt, u64 gfn,
+void kvmmu_radix_lookup(struct kvmmu_vcpu *vcpu, u64 gpa,
 			struct kvmmu_mapping *m);
+bool kvmmu_radix_zap_gfn_range(struct kvmmu_vm *vm,
+			       const struct kvmmu_gfn_range *range);
+bool kvmmu_radix_age_gfn_range(struct kvmmu_vm *vm,
+			       const struct kvmmu_gfn_range *range, bool clear);
+bool kvmmu_radix_change_pte(struct kvmmu_vm *vm,
+			    const struct kvmmu_gfn_range *range);
 
 #endif /* _KVMMU_WALK_H */

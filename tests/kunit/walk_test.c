@@ -27,6 +27,7 @@
 
 struct walk_test {
 	struct kvmmu_vm *vm;
+	struct kvmmu_vcpu vcpu;
 	struct kvmmu_radix rt;
 	struct kvmmu_page_cache cache;
 	unsigned long *flushed;
@@ -34,41 +35,6 @@ struct walk_test {
 };
 
 static struct walk_test *current_wt;
-
-static bool wt_present(u64 pte)
-{
-	return pte & WT_PRESENT;
-}
-
-static unsigned long wt_pfn(u64 pte)
-{
-	return pte >> PAGE_SHIFT;
-}
-
-static bool wt_accessed(u64 pte)
-{
-	return pte & WT_ACCESSED;
-}
-
-static bool wt_dirty(u64 pte)
-{
-	return pte & WT_DIRTY;
-}
-
-static bool wt_refcounted(u64 pte)
-{
-	return false;
-}
-
-static bool wt_writable(u64 pte)
-{
-	return pte & WT_WRITE;
-}
-
-static u64 wt_make_table(phys_addr_t pa)
-{
-	return pa | WT_PRESENT | WT_WRITE;
-}
 
 static u64 wt_make_leaf(const struct kvmmu_map_request *req, u64 old)
 {
@@ -80,11 +46,6 @@ static u64 wt_make_leaf(const struct kvmmu_map_request *req, u64 old)
 static u64 wt_repoint(u64 old, unsigned long pfn, bool refcounted)
 {
 	return ((u64)pfn << PAGE_SHIFT) | WT_PRESENT | (old & WT_ACCESSED);
-}
-
-static u64 wt_mkold(u64 pte)
-{
-	return pte & ~WT_ACCESSED;
 }
 
 static void wt_describe(u64 pte, struct kvmmu_mapping *m)
@@ -104,18 +65,22 @@ static bool wt_flush_gfns(struct kvmmu_vm *vm, u64 start, u64 end)
 }
 
 static const struct kvmmu_radix_ops wt_ops = {
-	.present = wt_present,
-	.pfn = wt_pfn,
-	.accessed = wt_accessed,
-	.dirty = wt_dirty,
-	.refcounted = wt_refcounted,
-	.hw_writable = wt_writable,
-	.make_table = wt_make_table,
+	.present_mask = WT_PRESENT,
+	.pfn_mask = PAGE_MASK,
+	.table_bits = WT_PRESENT | WT_WRITE,
+	.accessed_mask = WT_ACCESSED,
+	.dirty_mask = WT_DIRTY,
+	.hw_writable_mask = WT_WRITE,
 	.make_leaf = wt_make_leaf,
 	.repoint = wt_repoint,
-	.mkold = wt_mkold,
 	.describe = wt_describe,
 	.flush_gfns = wt_flush_gfns,
+};
+
+/* What the radix operations look at in vm->ops. */
+static const struct kvmmu_arch_ops wt_arch_ops = {
+	.name = "walk-test",
+	.gpa_bits = 48,
 };
 
 static int walk_test_init(struct kunit *test)
@@ -130,6 +95,9 @@ static int walk_test_init(struct kunit *test)
 				   sizeof(long), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, t->flushed);
 	KUNIT_ASSERT_EQ(test, kvmmu_radix_init(t->vm, &t->rt, &wt_ops), 0);
+	t->vm->ops = &wt_arch_ops;
+	t->vm->arch = &t->rt;
+	t->vcpu.vm = t->vm;
 	current_wt = t;
 	test->priv = t;
 	return 0;
@@ -143,7 +111,7 @@ static void walk_test_exit(struct kunit *test)
 	};
 
 	spin_lock(&t->vm->mmu_lock);
-	kvmmu_radix_zap(t->vm, &t->rt, &all);
+	kvmmu_radix_zap_gfn_range(t->vm, &all);
 	spin_unlock(&t->vm->mmu_lock);
 	kvmmu_radix_destroy(t->vm, &t->rt);
 	kvmmu_page_cache_free(&t->cache);
@@ -166,7 +134,7 @@ static void map(struct kunit *test, u64 gfn, bool writable)
 	KUNIT_ASSERT_EQ(test, kvmmu_page_cache_topup(&t->cache,
 						     KVMMU_RADIX_LEVELS - 1), 0);
 	spin_lock(&t->vm->mmu_lock);
-	KUNIT_EXPECT_EQ(test, kvmmu_radix_map(t->vm, &t->rt, &t->cache, &req),
+	KUNIT_EXPECT_EQ(test, kvmmu_radix_map(t->vm, &t->cache, &req),
 			0);
 	spin_unlock(&t->vm->mmu_lock);
 }
@@ -188,7 +156,7 @@ static bool zap(struct kunit *test, u64 start, u64 end, bool may_block)
 	bool r;
 
 	spin_lock(&t->vm->mmu_lock);
-	r = kvmmu_radix_zap(t->vm, &t->rt, &range);
+	r = kvmmu_radix_zap_gfn_range(t->vm, &range);
 	spin_unlock(&t->vm->mmu_lock);
 	return r;
 }
@@ -199,7 +167,7 @@ static bool mapped(struct kunit *test, u64 gfn)
 	struct kvmmu_mapping m;
 
 	spin_lock(&t->vm->mmu_lock);
-	kvmmu_radix_lookup(t->vm, &t->rt, gfn, &m);
+	kvmmu_radix_lookup(&t->vcpu, gfn << PAGE_SHIFT, &m);
 	spin_unlock(&t->vm->mmu_lock);
 	return m.present;
 }
@@ -233,7 +201,7 @@ static void walk_preorder(struct kunit *test)
 	spin_lock(&t->vm->mmu_lock);
 	for_each_radix_pte(iter, t->vm, &t->rt, 0,
 			   kvmmu_radix_span(KVMMU_RADIX_LEVELS + 1), 1, 0) {
-		if (!wt_present(iter.old))
+		if (!(iter.old & WT_PRESENT))
 			continue;
 		if (n < ARRAY_SIZE(want)) {
 			KUNIT_EXPECT_EQ_MSG(test, iter.level, want[n].level,
@@ -379,12 +347,12 @@ static void age_and_remap(struct kunit *test)
 	map_range(test, 0, 16);
 	KUNIT_EXPECT_EQ(test, t->flush_calls, 0);
 	spin_lock(&t->vm->mmu_lock);
-	KUNIT_EXPECT_TRUE(test, kvmmu_radix_age(t->vm, &t->rt, &range, false));
+	KUNIT_EXPECT_TRUE(test, kvmmu_radix_age_gfn_range(t->vm, &range, false));
 	KUNIT_EXPECT_EQ(test, t->flush_calls, 0);
-	KUNIT_EXPECT_TRUE(test, kvmmu_radix_age(t->vm, &t->rt, &range, true));
+	KUNIT_EXPECT_TRUE(test, kvmmu_radix_age_gfn_range(t->vm, &range, true));
 	KUNIT_EXPECT_EQ(test, stat(&t->vm->stat.young_cleared), 16);
 	KUNIT_EXPECT_EQ(test, t->flush_calls, 1);
-	KUNIT_EXPECT_FALSE(test, kvmmu_radix_age(t->vm, &t->rt, &range, true));
+	KUNIT_EXPECT_FALSE(test, kvmmu_radix_age_gfn_range(t->vm, &range, true));
 	spin_unlock(&t->vm->mmu_lock);
 
 	map(test, 3, false);
@@ -406,8 +374,8 @@ static void change_pte(struct kunit *test)
 
 	map_range(test, 8, 11);
 	spin_lock(&t->vm->mmu_lock);
-	KUNIT_EXPECT_TRUE(test, kvmmu_radix_change_pte(t->vm, &t->rt, &range));
-	kvmmu_radix_lookup(t->vm, &t->rt, 9, &m);
+	KUNIT_EXPECT_TRUE(test, kvmmu_radix_change_pte(t->vm, &range));
+	kvmmu_radix_lookup(&t->vcpu, 9 << PAGE_SHIFT, &m);
 	KUNIT_EXPECT_TRUE(test, m.present);
 	KUNIT_EXPECT_EQ(test, m.pfn, 0x4242);
 	KUNIT_EXPECT_FALSE(test, m.writable);
@@ -415,13 +383,13 @@ static void change_pte(struct kunit *test)
 	range.start = 10;
 	range.end = 11;
 	range.host_writable = true;
-	KUNIT_EXPECT_TRUE(test, kvmmu_radix_change_pte(t->vm, &t->rt, &range));
-	kvmmu_radix_lookup(t->vm, &t->rt, 10, &m);
+	KUNIT_EXPECT_TRUE(test, kvmmu_radix_change_pte(t->vm, &range));
+	kvmmu_radix_lookup(&t->vcpu, 10 << PAGE_SHIFT, &m);
 	KUNIT_EXPECT_FALSE(test, m.present);
 	/* Nothing mapped there: nothing to do. */
 	range.start = 100;
 	range.end = 101;
-	KUNIT_EXPECT_FALSE(test, kvmmu_radix_change_pte(t->vm, &t->rt, &range));
+	KUNIT_EXPECT_FALSE(test, kvmmu_radix_change_pte(t->vm, &range));
 	spin_unlock(&t->vm->mmu_lock);
 	KUNIT_EXPECT_EQ(test, stat(&t->vm->stat.mapped_pages), 2);
 }
