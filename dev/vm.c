@@ -46,10 +46,10 @@ static void kvmmu_vm_flush_slot(void *ctx, const struct kvmmu_memory_slot *slot)
 	struct kvmmu_vm *vm = ctx;
 
 	lockdep_assert_held(&vm->slots_lock);
-	spin_lock(&vm->mmu_lock);
+	kvmmu_mmu_lock_timed(vm);
 	if (vm->ops->zap_gfn_range(vm, &range))
 		kvmmu_flush_remote_tlbs(vm);
-	spin_unlock(&vm->mmu_lock);
+	kvmmu_mmu_unlock_timed(vm);
 	/*
 	 * Pinned VM: the slot's pins go with it (the fault path pins only
 	 * address space 0).  No fault can pin in it any more: the slot is
@@ -250,6 +250,8 @@ static int kvmmu_vm_get_stats(struct kvmmu_vm *vm, void __user *argp)
 		.fast_faults = atomic64_read(&s->fast_faults),
 		.hpte_evictions = atomic64_read(&s->hpte_evictions),
 		.pinned_pages = atomic64_read(&s->pinned_pages),
+		.lock_yields = atomic64_read(&s->lock_yields),
+		.max_lock_hold_ns = atomic64_read(&s->max_lock_hold_ns),
 		.released = READ_ONCE(vm->released),
 	};
 

@@ -21,7 +21,9 @@
  * Faults on other gfns proceed while an invalidation is in flight.
  */
 #include <linux/mm.h>
+#include <linux/sched.h>
 #include <linux/swap.h>
+#include <linux/timekeeping.h>
 
 #include "kvmmu/mmu.h"
 
@@ -195,7 +197,8 @@ void kvmmu_mmu_leaf_dropped(unsigned long pfn, bool refcounted, bool accessed,
 
 /**
  * kvmmu_mmu_zap_all() - remove every mapping of @vm
- * @vm: the VM, mmu_lock held
+ * @vm: the VM, mmu_lock held, in a context that may sleep (the notifier's
+ *	release): the zap may let mmu_lock go on the way
  *
  * Return: whether a TLB flush is needed.
  */
@@ -204,9 +207,122 @@ bool kvmmu_mmu_zap_all(struct kvmmu_vm *vm)
 	struct kvmmu_gfn_range range = {
 		.start = 0,
 		.end = 1ULL << (vm->ops->gpa_bits - PAGE_SHIFT),
+		.may_block = true,
 	};
 
 	lockdep_assert_held(&vm->mmu_lock);
 	return vm->ops->zap_gfn_range(vm, &range);
 }
 EXPORT_SYMBOL_IF_KUNIT(kvmmu_mmu_zap_all);
+
+/*
+ * A long walk that may block lets mmu_lock go after this many entries even
+ * when nobody seems to want it: on a kernel without preemption
+ * spin_needbreak() never reports a waiter, and a vCPU spinning for the
+ * lock on another CPU does not set need_resched() here.
+ */
+#define KVMMU_YIELD_BATCH	1024
+
+/**
+ * kvmmu_mmu_should_yield() - should a long walk let mmu_lock go now?
+ * @vm: the VM, mmu_lock held
+ * @done: entries (or gfns) the walk handled since it took the lock
+ *
+ * Only for walks whose caller may block, between two entries, with what
+ * they changed so far flushed before kvmmu_mmu_yield().
+ *
+ * Return: true if another task wants this CPU or the lock, or the walk
+ * has held the lock for a batch.
+ */
+bool kvmmu_mmu_should_yield(struct kvmmu_vm *vm, unsigned int done)
+{
+	lockdep_assert_held(&vm->mmu_lock);
+	return need_resched() || spin_needbreak(&vm->mmu_lock) ||
+	       done >= KVMMU_YIELD_BATCH;
+}
+EXPORT_SYMBOL_IF_KUNIT(kvmmu_mmu_should_yield);
+
+/**
+ * kvmmu_mmu_zap_cond_yield() - a yield point of a gfn-by-gfn zap
+ * @vm: the VM, mmu_lock held
+ * @range: the range being zapped; nothing happens unless it may block
+ * @done: gfns handled since the lock was taken or last let go; counts
+ *	this one
+ * @flush: the zap's pending flush: done, and cleared, before a yield
+ *
+ * For the backends that zap through reverse maps a gfn at a time (x86
+ * shadow, Book3S HV): called between two gfns, with nothing of the
+ * tables held across it.
+ *
+ * Return: whether mmu_lock was let go.
+ */
+bool kvmmu_mmu_zap_cond_yield(struct kvmmu_vm *vm,
+			      const struct kvmmu_gfn_range *range,
+			      unsigned int *done, bool *flush)
+{
+	if (!range->may_block || !kvmmu_mmu_should_yield(vm, ++*done))
+		return false;
+	if (*flush)
+		kvmmu_flush_remote_tlbs(vm);
+	*flush = false;
+	kvmmu_mmu_yield(vm);
+	*done = 0;
+	return true;
+}
+
+/* The end of a timed stretch of holding mmu_lock: keep the longest. */
+static void kvmmu_mmu_hold_end(struct kvmmu_vm *vm)
+{
+	u64 held;
+
+	if (!vm->mmu_lock_since)
+		return;
+	held = ktime_get_ns() - vm->mmu_lock_since;
+	if (held > atomic64_read(&vm->stat.max_lock_hold_ns))
+		atomic64_set(&vm->stat.max_lock_hold_ns, held);
+}
+
+/**
+ * kvmmu_mmu_yield() - drop mmu_lock, let others run, take it again
+ * @vm: the VM, mmu_lock held, in a context that may sleep
+ *
+ * The caller flushed what it changed, and revalidates whatever it knew of
+ * the tables afterwards: anything may have happened to them meanwhile.
+ * cond_resched() checks, with the lock dropped, that sleeping is allowed.
+ */
+void kvmmu_mmu_yield(struct kvmmu_vm *vm)
+{
+	lockdep_assert_held(&vm->mmu_lock);
+	kvmmu_mmu_hold_end(vm);
+	atomic64_inc(&vm->stat.lock_yields);
+	spin_unlock(&vm->mmu_lock);
+	cond_resched();
+	spin_lock(&vm->mmu_lock);
+	if (vm->mmu_lock_since)
+		vm->mmu_lock_since = ktime_get_ns() ?: 1;
+}
+EXPORT_SYMBOL_IF_KUNIT(kvmmu_mmu_yield);
+
+/**
+ * kvmmu_mmu_lock_timed() - take mmu_lock for a host invalidation or zap
+ * @vm: the VM
+ *
+ * The stretches such a section holds the lock without yielding are
+ * measured, the longest kept in the max_lock_hold_ns stat: what a vCPU
+ * may have to wait behind a host event.
+ */
+void kvmmu_mmu_lock_timed(struct kvmmu_vm *vm)
+	__acquires(&vm->mmu_lock)
+{
+	spin_lock(&vm->mmu_lock);
+	/* 0 means untimed. */
+	vm->mmu_lock_since = ktime_get_ns() ?: 1;
+}
+
+void kvmmu_mmu_unlock_timed(struct kvmmu_vm *vm)
+	__releases(&vm->mmu_lock)
+{
+	kvmmu_mmu_hold_end(vm);
+	vm->mmu_lock_since = 0;
+	spin_unlock(&vm->mmu_lock);
+}

@@ -9,10 +9,14 @@
  * taken only once a slot overlaps, since most host events concern memory
  * no VM maps, and TLBs are flushed once per event.
  *
- * Every callback may be called where sleeping is not allowed (the OOM
- * reaper's non-blockable invalidations, the rmap walks of aging), so none
- * sleeps: SRCU read-side, spinlocks and the non-sleeping backend handlers
- * only.
+ * Callbacks may be called where sleeping is not allowed (the OOM reaper's
+ * non-blockable invalidations, the rmap walks of aging), so they sleep
+ * only where the core says they may: a blockable invalidate_range_start
+ * (mmu_notifier_range_blockable()) and release hand may_block down, and
+ * their zaps then let mmu_lock go now and then (kvmmu_mmu_yield()), so
+ * that a 1 GiB munmap does not keep vCPUs off the lock for its whole
+ * length.  Everything else: SRCU read-side, spinlocks and the
+ * non-sleeping backend handlers only.
  */
 #include <linux/mm.h>
 #include <linux/mmu_notifier.h>
@@ -111,13 +115,13 @@ bool kvmmu_handle_hva_range(struct kvmmu_vm *vm,
 	for (as_id = 0; as_id < KVMMU_ADDRESS_SPACE_NUM; as_id++)
 		slots[as_id] = kvmmu_vm_memslots(vm, as_id);
 	if (kvmmu_hva_range_hits(slots, range)) {
-		spin_lock(&vm->mmu_lock);
+		kvmmu_mmu_lock_timed(vm);
 		if (range->on_lock)
 			range->on_lock(vm);
 		ret = __kvmmu_handle_hva_range(vm, slots, range);
 		if (range->flush && ret)
 			kvmmu_flush_remote_tlbs(vm);
-		spin_unlock(&vm->mmu_lock);
+		kvmmu_mmu_unlock_timed(vm);
 	}
 	srcu_read_unlock(&vm->srcu, idx);
 	return ret;
@@ -256,11 +260,11 @@ static void kvmmu_mn_release(struct mmu_notifier *mn, struct mm_struct *mm)
 
 	/* SRCU: tearing rmap-tracked mappings down looks their memslot up. */
 	idx = srcu_read_lock(&vm->srcu);
-	spin_lock(&vm->mmu_lock);
+	kvmmu_mmu_lock_timed(vm);
 	vm->released = true;
 	if (kvmmu_mmu_zap_all(vm))
 		kvmmu_flush_remote_tlbs(vm);
-	spin_unlock(&vm->mmu_lock);
+	kvmmu_mmu_unlock_timed(vm);
 	srcu_read_unlock(&vm->srcu, idx);
 }
 

@@ -5,8 +5,9 @@
  *
  * GPA page table: 4 levels of 512 64-bit entries (48-bit guest-physical
  * addresses, 4 KiB pages), as arch/mips/kvm/mmu.c keeps beside the host's
- * own tables.  Entries of levels 4 to 2 hold the physical address of the
- * next table with MIPS_PTE_PRESENT set; level 1 holds leaves:
+ * own tables, walked by the radix walker (include/kvmmu/walk.h).
+ * Entries of levels 4 to 2 hold the physical address of the next table
+ * with MIPS_PTE_PRESENT set; level 1 holds leaves:
  *
  *   bit  0	PRESENT		software: a page is mapped
  *   bit  1	WRITE		software: the host page and the slot may be
@@ -50,11 +51,7 @@
 #include <linux/list.h>
 #include <linux/types.h>
 
-#include "kvmmu/mmu.h"
-
-#define MIPS_GPA_LEVELS		4
-#define MIPS_GPA_LEVEL_BITS	9
-#define MIPS_GPA_ENTRIES	BIT(MIPS_GPA_LEVEL_BITS)
+#include "kvmmu/walk.h"
 
 #define MIPS_PTE_PRESENT	BIT_ULL(0)
 #define MIPS_PTE_WRITE		BIT_ULL(1)
@@ -179,12 +176,12 @@ struct kvmmu_mips_tlb {
 
 /**
  * struct kvmmu_mips - a MIPS VM's backend state (vm->arch)
- * @root: the GPA page table's level-4 table
+ * @gpa: the GPA page table
  * @tlbs: every vCPU's struct kvmmu_mips_tlb, under mmu_lock
  * @tlb_invalidated: TLB entries emptied by flushes (for the KUnit suite)
  */
 struct kvmmu_mips {
-	u64 *root;
+	struct kvmmu_radix gpa;
 	struct list_head tlbs;
 	u64 tlb_invalidated;
 };
@@ -199,8 +196,14 @@ static inline struct kvmmu_mips_tlb *to_mips_tlb(struct kvmmu_vcpu *vcpu)
 	return vcpu->arch;
 }
 
-/* gpa.c */
-u64 *kvmmu_mips_pte(struct kvmmu_vm *vm, u64 gfn);
+/*
+ * The leaf entry of @gfn (mmu_lock held), or NULL if @gfn is beyond the
+ * table's reach or a table on the way is missing.
+ */
+static inline u64 *kvmmu_mips_pte(struct kvmmu_vm *vm, u64 gfn)
+{
+	return kvmmu_radix_leaf(vm, gfn);
+}
 
 /* tlb.c */
 int kvmmu_mips_init_vcpu(struct kvmmu_vcpu *vcpu);

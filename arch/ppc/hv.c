@@ -327,16 +327,20 @@ static bool ppc_zap_gfn_range(struct kvmmu_vm *vm,
 			      const struct kvmmu_gfn_range *range)
 {
 	struct ppc_hpt *hpt = to_ppc(vm)->hpt;
+	unsigned int done = 0;
 	bool zapped = false;
 	u64 gfn;
 
 	lockdep_assert_held(&vm->mmu_lock);
 	if (!range->slot)
 		return kvmmu_ppc_hpt_zap_all(vm, hpt, range->start, range->end);
-	for (gfn = range->start; gfn < range->end; gfn++)
+	for (gfn = range->start; gfn < range->end; gfn++) {
 		zapped |= kvmmu_ppc_zap_rmap(vm, hpt,
 					     kvmmu_memslot_rmap(range->slot,
 								gfn, 1));
+		/* Each gfn's ring is done with its rmap lock released. */
+		kvmmu_mmu_zap_cond_yield(vm, range, &done, &zapped);
+	}
 	return zapped;
 }
 

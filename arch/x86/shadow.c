@@ -689,13 +689,15 @@ static void shadow_lookup(struct kvmmu_vcpu *vcpu, u64 addr,
  * Shadow pages of guest tables in [@start, @end) of @slot: their content
  * is what the host is taking away, so what was derived from it goes too.
  */
-static bool shadow_zap_tables(struct kvmmu_vm *vm, u64 start, u64 end)
+static bool shadow_zap_tables(struct kvmmu_vm *vm,
+			      const struct kvmmu_gfn_range *range)
 {
 	struct kvmmu_shadow_vm *sv = to_shadow_vm(vm);
+	u64 gfn, start = range->start, end = range->end;
 	struct kvmmu_shadow_page *sp, *tmp;
 	struct hlist_node *htmp;
+	unsigned int done = 0;
 	bool flush = false;
-	u64 gfn;
 
 	lockdep_assert_held(&vm->mmu_lock);
 	if (end - start > sv->nr_pages) {
@@ -705,10 +707,12 @@ static bool shadow_zap_tables(struct kvmmu_vm *vm, u64 start, u64 end)
 				flush |= shadow_zap_page(vm, sp);
 		return flush;
 	}
-	for (gfn = start; gfn < end; gfn++)
+	for (gfn = start; gfn < end; gfn++) {
 		hash_for_each_possible_safe(sv->hash, sp, htmp, hash_link, gfn)
 			if (sp->gfn == gfn && !sp->role.direct)
 				flush |= shadow_zap_page(vm, sp);
+		kvmmu_mmu_zap_cond_yield(vm, range, &done, &flush);
+	}
 	return flush;
 }
 
@@ -716,6 +720,7 @@ static bool shadow_zap_gfn_range(struct kvmmu_vm *vm,
 				 const struct kvmmu_gfn_range *range)
 {
 	struct kvmmu_rmap_iter iter;
+	unsigned int done = 0;
 	bool flush = false;
 	u64 gfn, *sptep;
 
@@ -730,8 +735,10 @@ static bool shadow_zap_gfn_range(struct kvmmu_vm *vm,
 			shadow_drop_leaf(vm, sptep_to_sp(sptep), sptep, head);
 			flush = true;
 		}
+		/* Between two gfns nothing of the shadow pages is held. */
+		kvmmu_mmu_zap_cond_yield(vm, range, &done, &flush);
 	}
-	flush |= shadow_zap_tables(vm, range->start, range->end);
+	flush |= shadow_zap_tables(vm, range);
 	return flush;
 }
 

@@ -19,6 +19,7 @@ struct kvmmu_gfn_range {
 	const struct kvmmu_memory_slot *slot;
 	u64 start;
 	u64 end;
+	/* the caller may sleep: a long walk may let mmu_lock go */
 	bool may_block;
 	/* change_pte only: the host's new mapping of the page */
 	unsigned long pfn;
@@ -208,6 +209,13 @@ void kvmmu_flush_remote_tlbs(struct kvmmu_vm *vm);
 void kvmmu_mmu_leaf_dropped(unsigned long pfn, bool refcounted, bool accessed,
 			    bool dirty);
 bool kvmmu_mmu_zap_all(struct kvmmu_vm *vm);
+bool kvmmu_mmu_should_yield(struct kvmmu_vm *vm, unsigned int done);
+void kvmmu_mmu_yield(struct kvmmu_vm *vm);
+bool kvmmu_mmu_zap_cond_yield(struct kvmmu_vm *vm,
+			      const struct kvmmu_gfn_range *range,
+			      unsigned int *done, bool *flush);
+void kvmmu_mmu_lock_timed(struct kvmmu_vm *vm);
+void kvmmu_mmu_unlock_timed(struct kvmmu_vm *vm);
 
 /* mmu/pin.c: KVMMU_VM_PINNED */
 void kvmmu_pin_keep(struct kvmmu_vm *vm, u64 gfn, struct page *page);

@@ -50,6 +50,8 @@ struct kvmmu_vm_stat {
 	atomic64_t fast_faults;
 	atomic64_t hpte_evictions;
 	atomic64_t pinned_pages;
+	atomic64_t lock_yields;
+	atomic64_t max_lock_hold_ns;
 };
 
 /**
@@ -78,6 +80,8 @@ struct kvmmu_vm_stat {
  *	invalidations cover
  * @mmu_invalidate_range_end: end (exclusive) of that union
  * @released: the mm has gone away (notifier release); under @mmu_lock
+ * @mmu_lock_since: when a timed holder of @mmu_lock took it (or last took
+ *	it back after yielding), 0 if the holder is not timed; under @mmu_lock
  * @mn_invalidate_lock: protects @mn_active_invalidate_count
  * @mn_active_invalidate_count: invalidations between start and end, slot
  *	hit or not; memslot changes are not published while it is non-zero
@@ -109,6 +113,7 @@ struct kvmmu_vm {
 	u64 mmu_invalidate_range_start;
 	u64 mmu_invalidate_range_end;
 	bool released;
+	u64 mmu_lock_since;
 
 	spinlock_t mn_invalidate_lock;	/* see above */
 	unsigned long mn_active_invalidate_count;

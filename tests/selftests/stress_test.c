@@ -1296,4 +1296,96 @@ TEST(access_during_long_invalidation)
 	munmap(z.mem, size);
 }
 
+struct prober {
+	int vcpu;
+	__u64 gpa;
+	int stop;
+	int err;
+	__u64 reads, max_ns;
+};
+
+/* Reads one page of another slot in a loop, keeping the slowest read. */
+static void *prober_fn(void *arg)
+{
+	struct prober *p = arg;
+	__u64 t0, ns, val = 0;
+
+	while (!ld_int(&p->stop)) {
+		t0 = now_ns();
+		p->err = kvmmu_read64(p->vcpu, p->gpa, &val);
+		ns = now_ns() - t0;
+		if (p->err)
+			break;
+		p->reads++;
+		if (ns > p->max_ns)
+			p->max_ns = ns;
+	}
+	return NULL;
+}
+
+/*
+ * A munmap of a large slot the guest has mapped in full (1 GiB, 128 MiB
+ * on the debug kernel) is one invalidation that may sleep: its zap lets
+ * mmu_lock go at least every 1024 entries, so it is not held for the
+ * zap's whole length.  A vCPU reading another slot meanwhile shows what
+ * that means for the guest; the numbers are printed, the yields counted.
+ */
+FIXTURE(long_zap) {};
+FIXTURE_SETUP(long_zap) {}
+FIXTURE_TEARDOWN(long_zap) {}
+
+/* Filling 1 GiB a page at a time takes its time under TCG. */
+TEST_F_TIMEOUT(long_zap, yields, 180)
+{
+	size_t size = (debug_kernel() ? 128ULL : 1024ULL) << 20;
+	struct prober p = { .gpa = size };
+	struct kvmmu_vm_stats s0, s1;
+	__u64 t0, ns_munmap, gfns = size / PG;
+	struct kvmmu_run run;
+	char *mem, *other;
+	pthread_t th;
+	int vm, vcpu;
+
+	mem = kvmmu_alloc_anon(size);
+	ASSERT_NE(MAP_FAILED, mem);
+	other = kvmmu_alloc_anon(PG);
+	ASSERT_NE(MAP_FAILED, other);
+	vm = kvmmu_create_vm(kvmmu_vm_type());
+	ASSERT_LE(0, vm);
+	vcpu = kvmmu_create_vcpu(vm, 0);
+	ASSERT_LE(0, vcpu);
+	p.vcpu = kvmmu_create_vcpu(vm, 1);
+	ASSERT_LE(0, p.vcpu);
+	ASSERT_EQ(0, kvmmu_set_region(vm, 0, 0, 0, size, mem));
+	ASSERT_EQ(0, kvmmu_set_region(vm, 1, 0, p.gpa, PG, other));
+	ASSERT_EQ(0, kvmmu_run_workload(vcpu, &run, 0, size, PG, 1, 1,
+					KVMMU_RUN_WRITE));
+	ASSERT_EQ(0, kvmmu_vm_stats(vm, &s0));
+
+	ASSERT_EQ(0, pthread_create(&th, NULL, prober_fn, &p));
+	while (!ld_int(&p.stop) && !p.reads && !p.err)
+		sched_yield();
+	t0 = now_ns();
+	ASSERT_EQ(0, munmap(mem, size));
+	ns_munmap = now_ns() - t0;
+	st_int(&p.stop, 1);
+	pthread_join(th, NULL);
+	ASSERT_EQ(0, kvmmu_vm_stats(vm, &s1));
+
+	TH_LOG("%zu MiB munmap: %llu ms, mmu_lock let go %llu times, held at most %llu us",
+	       size >> 20, ns_munmap / 1000000,
+	       s1.lock_yields - s0.lock_yields, s1.max_lock_hold_ns / 1000);
+	TH_LOG("a vCPU read of another slot took at most %llu us (%llu reads)",
+	       p.max_ns / 1000, p.reads);
+	EXPECT_EQ(0, p.err);
+	EXPECT_LE(gfns, run.faults);
+	/* Only the prober's page is left mapped. */
+	EXPECT_EQ(1, s1.mapped_pages);
+	EXPECT_LE(gfns / 1024 - 1, s1.lock_yields - s0.lock_yields);
+	EXPECT_EQ(0, close(p.vcpu));
+	EXPECT_EQ(0, close(vcpu));
+	EXPECT_EQ(0, close(vm));
+	munmap(other, PG);
+}
+
 TEST_HARNESS_MAIN

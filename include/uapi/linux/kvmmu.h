@@ -133,7 +133,11 @@ struct kvmmu_vm_stats {
 	__u64 hpte_evictions;
 	/* KVMMU_VM_PINNED: pages pinned now (0 on other VMs) */
 	__u64 pinned_pages;
-	__u64 reserved[8];
+	/* mmu_lock let go by long zaps whose caller may sleep */
+	__u64 lock_yields;
+	/* longest stretch a host invalidation or zap held mmu_lock, in ns */
+	__u64 max_lock_hold_ns;
+	__u64 reserved[6];
 };
 
 #define KVMMU_GET_VM_STATS	_IOR(KVMMUIO, 0xe0, struct kvmmu_vm_stats)
