@@ -13,6 +13,7 @@
 #include <linux/slab.h>
 
 #include "kvmmu/walk.h"
+#include "fake_vm.h"
 
 /*
  * The test format: bit 0 present, 1 writable, 2 accessed, 3 dirty, pfn
@@ -27,8 +28,8 @@
 
 struct walk_test {
 	struct kvmmu_vm *vm;
-	struct kvmmu_vcpu vcpu;
-	struct kvmmu_radix rt;
+	struct kvmmu_vcpu *vcpu;
+	struct kvmmu_radix *rt;
 	struct kvmmu_page_cache cache;
 	unsigned long *flushed;
 	unsigned int flush_calls;
@@ -77,10 +78,41 @@ static const struct kvmmu_radix_ops wt_ops = {
 	.flush_gfns = wt_flush_gfns,
 };
 
-/* What the radix operations look at in vm->ops. */
+static int wt_init_vm(struct kvmmu_vm *vm)
+{
+	struct kvmmu_radix *rt = kzalloc(sizeof(*rt), GFP_KERNEL);
+	int r;
+
+	if (!rt)
+		return -ENOMEM;
+	r = kvmmu_radix_init(vm, rt, &wt_ops);
+	if (r) {
+		kfree(rt);
+		return r;
+	}
+	vm->arch = rt;
+	return 0;
+}
+
+static void wt_destroy_vm(struct kvmmu_vm *vm)
+{
+	kvmmu_radix_destroy(vm, kvmmu_vm_radix(vm));
+	kfree(vm->arch);
+	vm->arch = NULL;
+}
+
+/* The test format as a backend of the shared fake VM. */
 static const struct kvmmu_arch_ops wt_arch_ops = {
 	.name = "walk-test",
 	.gpa_bits = 48,
+	.cache_pages = KVMMU_RADIX_LEVELS - 1,
+	.init_vm = wt_init_vm,
+	.destroy_vm = wt_destroy_vm,
+	.map = kvmmu_radix_map,
+	.lookup = kvmmu_radix_lookup,
+	.zap_gfn_range = kvmmu_radix_zap_gfn_range,
+	.age_gfn_range = kvmmu_radix_age_gfn_range,
+	.change_pte = kvmmu_radix_change_pte,
 };
 
 static int walk_test_init(struct kunit *test)
@@ -88,35 +120,24 @@ static int walk_test_init(struct kunit *test)
 	struct walk_test *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, t);
-	t->vm = kunit_kzalloc(test, sizeof(*t->vm), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, t->vm);
-	spin_lock_init(&t->vm->mmu_lock);
 	t->flushed = kunit_kzalloc(test, BITS_TO_LONGS(WT_GFNS) *
 				   sizeof(long), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, t->flushed);
-	KUNIT_ASSERT_EQ(test, kvmmu_radix_init(t->vm, &t->rt, &wt_ops), 0);
-	t->vm->ops = &wt_arch_ops;
-	t->vm->arch = &t->rt;
-	t->vcpu.vm = t->vm;
 	current_wt = t;
+	t->vm = kvmmu_test_vm(test, &wt_arch_ops);
+	t->rt = kvmmu_vm_radix(t->vm);
+	t->vcpu = kvmmu_test_vcpu(test, t->vm, 0);
 	test->priv = t;
 	return 0;
 }
 
+/* The fake VM zaps and frees the tables after this. */
 static void walk_test_exit(struct kunit *test)
 {
 	struct walk_test *t = test->priv;
-	struct kvmmu_gfn_range all = {
-		.end = kvmmu_radix_span(KVMMU_RADIX_LEVELS + 1),
-	};
 
-	spin_lock(&t->vm->mmu_lock);
-	kvmmu_radix_zap_gfn_range(t->vm, &all);
-	spin_unlock(&t->vm->mmu_lock);
-	kvmmu_radix_destroy(t->vm, &t->rt);
 	kvmmu_page_cache_free(&t->cache);
 	KUNIT_EXPECT_FALSE(test, t->vm->bugged);
-	current_wt = NULL;
 }
 
 static u64 stat(atomic64_t *v)
@@ -167,7 +188,7 @@ static bool mapped(struct kunit *test, u64 gfn)
 	struct kvmmu_mapping m;
 
 	spin_lock(&t->vm->mmu_lock);
-	kvmmu_radix_lookup(&t->vcpu, gfn << PAGE_SHIFT, &m);
+	kvmmu_radix_lookup(t->vcpu, gfn << PAGE_SHIFT, &m);
 	spin_unlock(&t->vm->mmu_lock);
 	return m.present;
 }
@@ -199,7 +220,7 @@ static void walk_preorder(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, stat(&t->vm->stat.table_pages), 10);
 
 	spin_lock(&t->vm->mmu_lock);
-	for_each_radix_pte(iter, t->vm, &t->rt, 0,
+	for_each_radix_pte(iter, t->vm, t->rt, 0,
 			   kvmmu_radix_span(KVMMU_RADIX_LEVELS + 1), 1, 0) {
 		if (!(iter.old & WT_PRESENT))
 			continue;
@@ -224,7 +245,7 @@ static void walk_range_bounds(struct kunit *test)
 
 	map_range(test, 0, 1100);
 	spin_lock(&t->vm->mmu_lock);
-	for_each_radix_pte(iter, t->vm, &t->rt, 5, 1030, 1, 0) {
+	for_each_radix_pte(iter, t->vm, t->rt, 5, 1030, 1, 0) {
 		if (iter.level != 1)
 			continue;
 		first = min(first, iter.gfn);
@@ -237,7 +258,7 @@ static void walk_range_bounds(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, leaves, 1025);
 	/* An empty range visits nothing. */
 	spin_lock(&t->vm->mmu_lock);
-	for_each_radix_pte(iter, t->vm, &t->rt, 7, 7, 1, 0)
+	for_each_radix_pte(iter, t->vm, t->rt, 7, 7, 1, 0)
 		KUNIT_FAIL(test, "visited gfn %llu of an empty range", iter.gfn);
 	spin_unlock(&t->vm->mmu_lock);
 }
@@ -375,7 +396,7 @@ static void change_pte(struct kunit *test)
 	map_range(test, 8, 11);
 	spin_lock(&t->vm->mmu_lock);
 	KUNIT_EXPECT_TRUE(test, kvmmu_radix_change_pte(t->vm, &range));
-	kvmmu_radix_lookup(&t->vcpu, 9 << PAGE_SHIFT, &m);
+	kvmmu_radix_lookup(t->vcpu, 9 << PAGE_SHIFT, &m);
 	KUNIT_EXPECT_TRUE(test, m.present);
 	KUNIT_EXPECT_EQ(test, m.pfn, 0x4242);
 	KUNIT_EXPECT_FALSE(test, m.writable);
@@ -384,7 +405,7 @@ static void change_pte(struct kunit *test)
 	range.end = 11;
 	range.host_writable = true;
 	KUNIT_EXPECT_TRUE(test, kvmmu_radix_change_pte(t->vm, &range));
-	kvmmu_radix_lookup(&t->vcpu, 10 << PAGE_SHIFT, &m);
+	kvmmu_radix_lookup(t->vcpu, 10 << PAGE_SHIFT, &m);
 	KUNIT_EXPECT_FALSE(test, m.present);
 	/* Nothing mapped there: nothing to do. */
 	range.start = 100;
