@@ -33,9 +33,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "kselftest_harness.h"
-#include "kvmmu_util.h"
-#include "kvmmu_host.h"
+#include "kvmmu_test.h"
 
 #ifndef MADV_PAGEOUT
 #define MADV_PAGEOUT	21
@@ -94,17 +92,6 @@ static unsigned long soff(const struct region *r, unsigned long pg, int k)
 	return k < 3 ? fixed[k] : (vpn * 37 % 510 + 1) * 8;
 }
 
-/* Process accesses, never cached by the compiler. */
-static __u64 peek(const char *p)
-{
-	return __atomic_load_n((const __u64 *)p, __ATOMIC_RELAXED);
-}
-
-static void poke(char *p, __u64 v)
-{
-	__atomic_store_n((__u64 *)p, v, __ATOMIC_RELAXED);
-}
-
 static int guest_batch(int vcpu, struct kvmmu_access *a, unsigned int n)
 {
 	struct kvmmu_access_batch b = {
@@ -127,7 +114,7 @@ static void proc_fill(struct region *r, unsigned long first,
 
 	for (pg = first; pg < end; pg += step) {
 		for (off = 0; off < PG; off += 8)
-			poke(r->hva + pg * PG + off, pat(tag, pg, off));
+			kvmmu_poke(r->hva + pg * PG + off, pat(tag, pg, off));
 		for (k = 0; k < NOFF; k++)
 			r->exp[pg * NOFF + k] = pat(tag, pg, soff(r, pg, k));
 	}
@@ -204,7 +191,7 @@ static unsigned int check(struct __test_metadata *_metadata,
 	ASSERT_EQ(0, guest_batch(r->vcpu, a, n));
 	for (i = 0; i < n; i++) {
 		unsigned long off = a[i].gpa - r->gpa;
-		__u64 proc = peek(r->hva + off);
+		__u64 proc = kvmmu_peek(r->hva + off);
 		__u64 want = r->exp[off / PG * NOFF + i % NOFF];
 
 		if ((flags & CHK_FAULT) && i % NOFF == 0 && !a[i].faults &&
@@ -361,7 +348,7 @@ FIXTURE(coh) {
 	int vm;
 	int vcpu;
 	struct region r;
-	struct host_state hs;
+	struct kvmmu_host_state hs;
 };
 
 FIXTURE_SETUP(coh)
@@ -477,8 +464,8 @@ TEST_F(coh, madv_dontneed)
 	/* The zero page is still zero. */
 	fresh = kvmmu_alloc_anon(PG);
 	ASSERT_NE(MAP_FAILED, fresh);
-	EXPECT_EQ(0, peek(fresh));
-	EXPECT_EQ(0, peek(fresh + PG - 8));
+	EXPECT_EQ(0, kvmmu_peek(fresh));
+	EXPECT_EQ(0, kvmmu_peek(fresh + PG - 8));
 	munmap(fresh, PG);
 }
 
@@ -546,13 +533,13 @@ static int fork_child(int vm, struct region *r, int rd, int wr)
 		return 13;
 	for (pg = 0; pg < r->npages; pg++)
 		for (k = 0; k < NOFF; k++)
-			if (peek(r->hva + pg * PG + soff(r, pg, k)) !=
+			if (kvmmu_peek(r->hva + pg * PG + soff(r, pg, k)) !=
 			    r->exp[pg * NOFF + k])
 				return 14;	/* saw the parent's writes */
 	for (pg = 0; pg < r->npages; pg++)
 		for (k = 0; k < NOFF; k++)
-			poke(r->hva + pg * PG + soff(r, pg, k),
-			     pat(5, pg, soff(r, pg, k)));
+			kvmmu_poke(r->hva + pg * PG + soff(r, pg, k),
+				   pat(5, pg, soff(r, pg, k)));
 	if (write(wr, "b", 1) != 1)
 		return 15;
 
@@ -560,7 +547,7 @@ static int fork_child(int vm, struct region *r, int rd, int wr)
 		return 16;
 	for (pg = 0; pg < r->npages; pg++)
 		for (k = 0; k < NOFF; k++)
-			if (peek(r->hva + pg * PG + soff(r, pg, k)) !=
+			if (kvmmu_peek(r->hva + pg * PG + soff(r, pg, k)) !=
 			    pat(5, pg, soff(r, pg, k)))
 				return 17;	/* lost its own writes */
 	return 0;
@@ -640,27 +627,27 @@ TEST_F_TIMEOUT(coh, ksm, 60)
 	/* n identical pages; the guest maps them all (writable). */
 	for (pg = 0; pg < n; pg++) {
 		for (off = 0; off < PG; off += 8)
-			poke(r->hva + pg * PG + off, pat(7, 0, off));
+			kvmmu_poke(r->hva + pg * PG + off, pat(7, 0, off));
 		for (k = 0; k < NOFF; k++)
 			r->exp[pg * NOFF + k] = pat(7, 0, soff(r, pg, k));
 	}
 	check(_metadata, r, 0, n, 1, 0);
 
 	ASSERT_EQ(0, madvise(r->hva, n * PG, MADV_MERGEABLE));
-	ASSERT_EQ(0, set_knob(&self->hs, KSM_DIR "pages_to_scan", "1000"));
-	ASSERT_EQ(0, set_knob(&self->hs, KSM_DIR "sleep_millisecs", "5"));
+	ASSERT_EQ(0, kvmmu_set_knob(&self->hs, KSM_DIR "pages_to_scan", "1000"));
+	ASSERT_EQ(0, kvmmu_set_knob(&self->hs, KSM_DIR "sleep_millisecs", "5"));
 	if (!access(KSM_DIR "smart_scan", W_OK))
-		ASSERT_EQ(0, set_knob(&self->hs, KSM_DIR "smart_scan", "0"));
-	ASSERT_EQ(0, set_knob(&self->hs, KSM_DIR "run", "1"));
+		ASSERT_EQ(0, kvmmu_set_knob(&self->hs, KSM_DIR "smart_scan", "0"));
+	ASSERT_EQ(0, kvmmu_set_knob(&self->hs, KSM_DIR "run", "1"));
 	for (i = 0; i < 2000 && !merged; i++) {	/* 20 s at most */
-		ASSERT_EQ(0, read_pagemap(r->hva, n, pm));
+		ASSERT_EQ(0, kvmmu_read_pagemap(r->hva, n, pm));
 		merged = pm[0] & PM_PFN;
 		for (pg = 0; pg < n; pg++)
 			if (!(pm[pg] & PM_PRESENT) ||
 			    (pm[pg] & PM_PFN) != merged)
 				merged = 0;
 		if (!merged)
-			sleep_ms(10);
+			kvmmu_sleep_ms(10);
 	}
 	kvmmu_write_file(KSM_DIR "run", "0");	/* no more merging from here */
 	kvmmu_read_file(KSM_DIR "pages_sharing", shared, sizeof(shared));
@@ -694,7 +681,7 @@ TEST_F_TIMEOUT(coh, ksm, 60)
 
 	/* A guest write breaks COW for its page only. */
 	guest_fill(_metadata, r, 3, 4, 1, 8);
-	ASSERT_EQ(0, read_pagemap(r->hva, n, pm));
+	ASSERT_EQ(0, kvmmu_read_pagemap(r->hva, n, pm));
 	for (bad = 0, pg = 0; pg < n; pg++)
 		bad += (pg != 3) != ((pm[pg] & PM_PFN) == merged);
 	EXPECT_EQ(0, bad) TH_LOG("merged pfn %#llx, page 3 now %#llx",
@@ -710,7 +697,7 @@ TEST_F_TIMEOUT(coh, ksm, 60)
 	check(_metadata, r, 0, n, 1, 0);
 
 	ASSERT_EQ(0, madvise(r->hva, n * PG, MADV_UNMERGEABLE));
-	ASSERT_EQ(0, read_pagemap(r->hva, n, pm));
+	ASSERT_EQ(0, kvmmu_read_pagemap(r->hva, n, pm));
 	for (bad = 0, pg = 0; pg < n; pg++)
 		bad += (pm[pg] & PM_PFN) == merged;
 	EXPECT_EQ(0, bad) TH_LOG("%u pages still merged", bad);
@@ -733,9 +720,9 @@ static void migrate(struct __test_metadata *_metadata, struct region *r,
 
 	for (pg = 0; pg < n; pg++)
 		pages[pg] = r->hva + pg * PG;
-	ret = move_pages(n, pages, target, status, MPOL_MF_MOVE);
+	ret = kvmmu_move_pages(n, pages, target, status, MPOL_MF_MOVE);
 	EXPECT_EQ(0, ret) TH_LOG("move_pages: %ld (%s)", ret, strerror(errno));
-	ASSERT_EQ(0, move_pages(n, pages, NULL, status, 0));
+	ASSERT_EQ(0, kvmmu_move_pages(n, pages, NULL, status, 0));
 	for (bad = 0, pg = 0; pg < n; pg++)
 		bad += target[pg] != status[pg];
 	EXPECT_EQ(0, bad) TH_LOG("%u pages not on their target node", bad);
@@ -750,7 +737,7 @@ static void page_nodes(struct __test_metadata *_metadata, struct region *r,
 
 	for (pg = 0; pg < r->npages; pg++)
 		pages[pg] = r->hva + pg * PG;
-	ASSERT_EQ(0, move_pages(r->npages, pages, NULL, node, 0));
+	ASSERT_EQ(0, kvmmu_move_pages(r->npages, pages, NULL, node, 0));
 	for (pg = 0; pg < r->npages && node[pg] >= 0; pg++)
 		;
 	ASSERT_EQ(r->npages, pg) TH_LOG("page %lu: %s", pg,
@@ -768,7 +755,7 @@ static void check_migrated(struct __test_metadata *_metadata,
 	unsigned int bad;
 	unsigned long pg;
 
-	ASSERT_EQ(0, read_pagemap(r->hva, r->npages, pm));
+	ASSERT_EQ(0, kvmmu_read_pagemap(r->hva, r->npages, pm));
 	for (bad = 0, pg = 0; pg < r->npages; pg++)
 		bad += old[pg] == (pm[pg] & PM_PFN);
 	EXPECT_EQ(0, bad) TH_LOG("%u pages kept their pfn", bad);
@@ -779,7 +766,7 @@ static void check_migrated(struct __test_metadata *_metadata,
 	EXPECT_EQ(0, pfn_mismatch(_metadata, r, 0, r->npages, pm));
 }
 
-/* move_pages() to the other NUMA node, and back after guest writes. */
+/* kvmmu_move_pages() to the other NUMA node, and back after guest writes. */
 TEST_F(coh, migration)
 {
 	struct region *r = &self->r;
@@ -794,7 +781,7 @@ TEST_F(coh, migration)
 	guest_fill(_metadata, r, 0, n, 2, 2);
 	check(_metadata, r, 0, n, 1, 0);
 	page_nodes(_metadata, r, home);
-	ASSERT_EQ(0, read_pagemap(r->hva, n, pm));
+	ASSERT_EQ(0, kvmmu_read_pagemap(r->hva, n, pm));
 	for (pg = 0; pg < n; pg++) {
 		old[pg] = pm[pg] & PM_PFN;
 		away[pg] = !home[pg];
@@ -806,7 +793,7 @@ TEST_F(coh, migration)
 	guest_fill(_metadata, r, 0, n, 1, 3);	/* dirty sptes */
 	check(_metadata, r, 0, n, 1, 0);
 
-	ASSERT_EQ(0, read_pagemap(r->hva, n, pm));
+	ASSERT_EQ(0, kvmmu_read_pagemap(r->hva, n, pm));
 	for (pg = 0; pg < n; pg++)
 		old[pg] = pm[pg] & PM_PFN;
 	migrate(_metadata, r, home);
@@ -827,9 +814,9 @@ static unsigned long page_out(struct region *r)
 	int i;
 
 	for (i = 0; i < 10 && out < r->npages; i++) {
-		lru_drain_all(r->hva);
+		kvmmu_lru_drain_all(r->hva);
 		madvise(r->hva, r->npages * PG, MADV_PAGEOUT);
-		if (read_pagemap(r->hva, r->npages, pm))
+		if (kvmmu_read_pagemap(r->hva, r->npages, pm))
 			return 0;
 		for (out = 0, pg = 0; pg < r->npages; pg++)
 			out += !!(pm[pg] & PM_SWAP);
@@ -850,7 +837,7 @@ static void proc_verify(struct __test_metadata *_metadata, struct region *r,
 	for (pg = first; pg < end; pg += step) {
 		for (k = 0; k < NOFF; k++) {
 			off = soff(r, pg, k);
-			v = peek(r->hva + pg * PG + off);
+			v = kvmmu_peek(r->hva + pg * PG + off);
 			if (v != r->exp[pg * NOFF + k] && bad++ < 4)
 				TH_LOG("page %lu +%#lx: process %#llx, expected %#llx",
 				       pg, off, (unsigned long long)v,
@@ -871,7 +858,7 @@ TEST_F_TIMEOUT(coh, swap, 60)
 {
 	struct region *r = &self->r;
 	unsigned long n = r->npages;
-	int err = swap_setup(_metadata, &self->hs);
+	int err = kvmmu_swap_on(_metadata, &self->hs);
 
 	if (err == -ENODEV)
 		SKIP(return, "no zram in this kernel or the initramfs");
@@ -899,12 +886,8 @@ TEST_F_TIMEOUT(coh, swap, 60)
 	guest_fill(_metadata, r, 0, n, 3, 3);
 	proc_fill(r, 1, n, 3, 4);
 	ASSERT_EQ(n, page_out(r));
-	if (self->hs.swap_on) {
-		ASSERT_EQ(0, syscall(__NR_swapoff, self->hs.swap_path))
-			TH_LOG("swapoff: %s", strerror(errno));
-		self->hs.swap_on = false;
-		kvmmu_write_file(ZRAM_SYS "reset", "1");
-	}
+	ASSERT_EQ(0, kvmmu_swap_off(&self->hs))
+		TH_LOG("swapoff: %s", strerror(errno));
 	check(_metadata, r, 0, n, 1, CHK_FAULT);
 }
 
@@ -931,10 +914,10 @@ TEST_F(coh, madv_free)
 	 * has aged them.
 	 */
 	for (i = 0; i < 3; i++) {
-		lru_drain_all(r->hva);
+		kvmmu_lru_drain_all(r->hva);
 		madvise(r->hva, n * PG, MADV_PAGEOUT);
 	}
-	ASSERT_EQ(0, read_pagemap(r->hva, n, pm));
+	ASSERT_EQ(0, kvmmu_read_pagemap(r->hva, n, pm));
 	for (pg = 1; pg < n; pg += 2)
 		gone += !(pm[pg] & (PM_PRESENT | PM_SWAP));
 	if (!gone)
@@ -1025,9 +1008,9 @@ TEST_F(coh, page_idle)
 		SKIP(return, "no idle page tracking: %s", strerror(errno));
 
 	proc_fill(r, 0, n, 1, 1);
-	lru_drain_all(r->hva);
+	kvmmu_lru_drain_all(r->hva);
 	check(_metadata, r, 0, n, 1, 0);
-	ASSERT_EQ(0, read_pagemap(r->hva, n, pm));
+	ASSERT_EQ(0, kvmmu_read_pagemap(r->hva, n, pm));
 	for (pg = 0; pg < n; pg++)
 		pfn[pg] = pm[pg] & PM_PFN;
 	EXPECT_EQ(0, pfn_mismatch(_metadata, r, 0, n, pm));
@@ -1035,7 +1018,7 @@ TEST_F(coh, page_idle)
 				 KVMMU_TR_ACCESSED, "not accessed"));
 
 	st0 = vm_stats(_metadata, self->vm);
-	ASSERT_EQ(0, idle_mark(fd, pfn, n));
+	ASSERT_EQ(0, kvmmu_idle_mark(fd, pfn, n));
 	st1 = vm_stats(_metadata, self->vm);
 	EXPECT_LE(st0.young_cleared + n, st1.young_cleared);
 	EXPECT_EQ(0, tr_mismatch(_metadata, r, 0, n, 1, KVMMU_TR_ACCESSED, 0,
@@ -1052,7 +1035,7 @@ TEST_F(coh, page_idle)
 				 KVMMU_TR_ACCESSED, "not accessed by a read"));
 
 	for (bad = 0, pg = 0; pg < n; pg++) {
-		idle = idle_test(fd, pfn[pg]);
+		idle = kvmmu_idle_test(fd, pfn[pg]);
 		if (idle < 0)
 			break;
 		young += !idle;
@@ -1102,8 +1085,8 @@ TEST_F(coh, thp_split)
 	r.gpa = GPA_EXTRA;
 	r.npages = n;
 
-	poke(mem, 1);
-	ASSERT_EQ(0, read_pagemap(mem, 1, pm));
+	kvmmu_poke(mem, 1);
+	ASSERT_EQ(0, kvmmu_read_pagemap(mem, 1, pm));
 	if (!(read_kpageflags(pm[0] & PM_PFN) & KPF_THP))
 		SKIP(goto out, "no huge page could be allocated");
 	ASSERT_EQ(0, kvmmu_set_region(self->vm, 1, 0, r.gpa, HUGE_2M, mem));
@@ -1111,7 +1094,7 @@ TEST_F(coh, thp_split)
 	proc_fill(&r, 0, n, 1, 1);
 	guest_fill(_metadata, &r, 0, n, 1, 2);
 	check(_metadata, &r, 0, n, 1, 0);
-	ASSERT_EQ(0, read_pagemap(mem, n, pm));
+	ASSERT_EQ(0, kvmmu_read_pagemap(mem, n, pm));
 	EXPECT_EQ(0, pfn_mismatch(_metadata, &r, 0, n, pm));
 
 	ASSERT_EQ(0, madvise(mem + hole * PG, PG, MADV_DONTNEED));
@@ -1119,7 +1102,7 @@ TEST_F(coh, thp_split)
 	exp_zero(&r, hole, hole + 1, 1);
 	check(_metadata, &r, hole, hole + 1, 1, CHK_FAULT);
 	check(_metadata, &r, 0, n, 1, 0);
-	ASSERT_EQ(0, read_pagemap(mem, n, pm));
+	ASSERT_EQ(0, kvmmu_read_pagemap(mem, n, pm));
 	EXPECT_EQ(0, pfn_mismatch(_metadata, &r, 0, n, pm));
 	guest_fill(_metadata, &r, 0, n, 1, 3);
 	check(_metadata, &r, 0, n, 1, 0);
@@ -1172,12 +1155,12 @@ TEST_F(coh, pfnmap_devmem)
 	}
 	ASSERT_EQ(0, guest_batch(r.vcpu, a, n * PG / 8));
 	for (i = 0; i < n * PG / 8; i++) {
-		if (!a[i].result && a[i].data == peek(p + i * 8))
+		if (!a[i].result && a[i].data == kvmmu_peek(p + i * 8))
 			continue;
 		if (bad++ < 4)
 			TH_LOG("+%#x: guest %#llx (%d), process %#llx", i * 8,
 			       (unsigned long long)a[i].data, a[i].result,
-			       (unsigned long long)peek(p + i * 8));
+			       (unsigned long long)kvmmu_peek(p + i * 8));
 	}
 	EXPECT_EQ(0, bad);
 	free(a);

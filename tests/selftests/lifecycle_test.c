@@ -24,8 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "kvmmu_util.h"
-#include "kselftest_harness.h"
+#include "kvmmu_test.h"
 
 #define PG		PAGE_SIZE_4K
 

@@ -39,9 +39,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "kselftest_harness.h"
-#include "kvmmu_util.h"
-#include "kvmmu_host.h"
+#include "kvmmu_test.h"
 
 #ifndef MADV_PAGEOUT
 #define MADV_PAGEOUT	21
@@ -87,16 +85,6 @@ static __u64 val(unsigned int tag, __u64 gpa)
 	return 0x3eULL << 56 | (__u64)tag << 32 | gpa;
 }
 
-static __u64 peek(const void *p)
-{
-	return __atomic_load_n((const __u64 *)p, __ATOMIC_RELAXED);
-}
-
-static void poke(void *p, __u64 v)
-{
-	__atomic_store_n((__u64 *)p, v, __ATOMIC_RELAXED);
-}
-
 /* One 8-byte access; the ioctl's error, if any, replaces the result. */
 static struct kvmmu_access one(int vcpu, int type, __u64 gpa, __u64 data)
 {
@@ -108,7 +96,7 @@ static struct kvmmu_access one(int vcpu, int type, __u64 gpa, __u64 data)
 		.faults = 0xffff,
 		.result = 1,
 	};
-	int r = access_batch(vcpu, &a, 1);
+	int r = kvmmu_access_batch(vcpu, &a, 1);
 
 	if (r)
 		a.result = r;
@@ -160,7 +148,7 @@ static bool err_is(struct __test_metadata *_metadata, int vcpu, int type,
 
 static __u64 pfn_of(const void *addr)
 {
-	__u64 e = pagemap_raw(addr);
+	__u64 e = kvmmu_pagemap_raw(addr);
 
 	return e & PM_PRESENT ? e & PM_PFN : 0;
 }
@@ -213,7 +201,7 @@ FIXTURE(mips) {
 	int vcpu;
 	char *ram;
 	char *rom;
-	struct host_state hs;
+	struct kvmmu_host_state hs;
 };
 
 static void fill(char *p, __u64 gpa, unsigned int tag)
@@ -221,7 +209,7 @@ static void fill(char *p, __u64 gpa, unsigned int tag)
 	unsigned long i;
 
 	for (i = 0; i < QWORDS; i++)
-		poke(p + i * 8, val(tag, gpa + i * 8));
+		kvmmu_poke(p + i * 8, val(tag, gpa + i * 8));
 }
 
 FIXTURE_SETUP(mips)
@@ -298,7 +286,7 @@ TEST(vm_types)
 	/* 48 bits: the last page below 2^48 maps, a slot past it does not. */
 	mem = kvmmu_alloc_anon(2 * PG);
 	ASSERT_NE(MAP_FAILED, mem);
-	poke(mem, 0x1234567);
+	kvmmu_poke(mem, 0x1234567);
 	EXPECT_EQ(0, kvmmu_set_region(vm, 0, 0, (1ULL << 48) - PG, PG, mem));
 	EXPECT_EQ(0, kvmmu_read64(vcpu, (1ULL << 48) - PG, &v));
 	EXPECT_EQ(0x1234567, v);
@@ -334,7 +322,7 @@ TEST_F(mips, read_then_write_fast)
 
 	for (i = 0; i < n; i++)
 		gpa[i] = ram_page(self, 100 + 3 * i, 1);
-	s0 = stats(_metadata, self->vm);
+	s0 = kvmmu_stats(_metadata, self->vm);
 	for (i = 0; i < n; i++) {
 		EXPECT_TRUE(acc_is(_metadata, self->vcpu, RD, gpa[i] + 8,
 				   val(1, gpa[i] + 8), 1));
@@ -344,7 +332,7 @@ TEST_F(mips, read_then_write_fast)
 		EXPECT_TRUE(tr_is(_metadata, self->vcpu, gpa[i],
 				  TR_P | TR_R | TR_A, pfn));
 	}
-	s1 = stats(_metadata, self->vm);
+	s1 = kvmmu_stats(_metadata, self->vm);
 	d = fdiff(&s0, &s1);
 	EXPECT_EQ(n, d.faults);
 	EXPECT_EQ(0, d.fast);
@@ -357,12 +345,12 @@ TEST_F(mips, read_then_write_fast)
 				   0x3200 + i, 0));
 		EXPECT_TRUE(acc_is(_metadata, self->vcpu, RD, gpa[i] + 24,
 				   0x2400 + i, 0));
-		EXPECT_EQ(0x3200 + i, peek(self->ram + gpa[i] + 32));
+		EXPECT_EQ(0x3200 + i, kvmmu_peek(self->ram + gpa[i] + 32));
 		EXPECT_TRUE(tr_is(_metadata, self->vcpu, gpa[i],
 				  TR_P | TR_R | TR_W | TR_A | TR_D,
 				  pfn_of(self->ram + gpa[i])));
 	}
-	s2 = stats(_metadata, self->vm);
+	s2 = kvmmu_stats(_metadata, self->vm);
 	d = fdiff(&s1, &s2);
 	EXPECT_EQ(0, d.faults) TH_LOG("a clean writable page took the slow path");
 	EXPECT_EQ(n, d.fast);
@@ -380,18 +368,18 @@ TEST_F(mips, write_first)
 	__u64 gpa = ram_page(self, 7, 2);
 	struct fdelta d;
 
-	s0 = stats(_metadata, self->vm);
+	s0 = kvmmu_stats(_metadata, self->vm);
 	EXPECT_TRUE(acc_is(_metadata, self->vcpu, WR, gpa + 8, 0x88, 1));
 	EXPECT_TRUE(acc_is(_metadata, self->vcpu, RD, gpa + 16,
 			   val(2, gpa + 16), 0));
 	EXPECT_TRUE(acc_is(_metadata, self->vcpu, RD, gpa + 8, 0x88, 0));
-	s1 = stats(_metadata, self->vm);
+	s1 = kvmmu_stats(_metadata, self->vm);
 	d = fdiff(&s0, &s1);
 	EXPECT_EQ(1, d.faults);
 	EXPECT_EQ(0, d.fast);
 	EXPECT_TRUE(tr_is(_metadata, self->vcpu, gpa, TR_P | TR_R | TR_W | TR_A | TR_D,
 			  pfn_of(self->ram + gpa)));
-	EXPECT_EQ(0x88, peek(self->ram + gpa + 8));
+	EXPECT_EQ(0x88, kvmmu_peek(self->ram + gpa + 8));
 }
 
 /*
@@ -414,13 +402,13 @@ TEST_F(mips, clean_not_writable_slow)
 	EXPECT_TRUE(acc_is(_metadata, vcpu, RD, gpa + 8, 0, 1));
 	zero = pfn_of(self->ram + gpa);
 	EXPECT_TRUE(tr_is(_metadata, vcpu, gpa, TR_P | TR_R | TR_A, zero));
-	s0 = stats(_metadata, self->vm);
+	s0 = kvmmu_stats(_metadata, self->vm);
 	EXPECT_TRUE(acc_is(_metadata, vcpu, WR, gpa + 8, 0x77, -1));
-	s1 = stats(_metadata, self->vm);
+	s1 = kvmmu_stats(_metadata, self->vm);
 	d = fdiff(&s0, &s1);
 	EXPECT_EQ(1, d.faults) TH_LOG("the write to the zero page was not slow");
 	EXPECT_EQ(0, d.fast) TH_LOG("the fast path dirtied the zero page");
-	EXPECT_EQ(0x77, peek(self->ram + gpa + 8));
+	EXPECT_EQ(0x77, kvmmu_peek(self->ram + gpa + 8));
 	EXPECT_NE(zero, pfn_of(self->ram + gpa));
 	EXPECT_TRUE(tr_is(_metadata, vcpu, gpa, TR_P | TR_R | TR_W | TR_A | TR_D,
 			  pfn_of(self->ram + gpa)));
@@ -434,20 +422,20 @@ TEST_F(mips, clean_not_writable_slow)
 	if (!pid) {
 		if (read(p2c[0], &c, 1) != 1)
 			_exit(10);
-		_exit(peek(self->ram + p2 + 8) == 0x1008 &&
-		      peek(self->ram + p2 + 16) == val(3, p2 + 16) ? 0 : 11);
+		_exit(kvmmu_peek(self->ram + p2 + 8) == 0x1008 &&
+		      kvmmu_peek(self->ram + p2 + 16) == val(3, p2 + 16) ? 0 : 11);
 	}
 	EXPECT_TRUE(tr_is(_metadata, vcpu, p2, 0, 0))
 		TH_LOG("the mapping survived fork's write protection");
 	EXPECT_TRUE(acc_is(_metadata, vcpu, RD, p2 + 8, 0x1008, 1));
 	EXPECT_TRUE(tr_is(_metadata, vcpu, p2, TR_P | TR_R | TR_A, 0));
-	s1 = stats(_metadata, self->vm);
+	s1 = kvmmu_stats(_metadata, self->vm);
 	EXPECT_TRUE(acc_is(_metadata, vcpu, WR, p2 + 16, 0x1016, -1));
-	s2 = stats(_metadata, self->vm);
+	s2 = kvmmu_stats(_metadata, self->vm);
 	d = fdiff(&s1, &s2);
 	EXPECT_EQ(1, d.faults) TH_LOG("the write to a COW page was not slow");
 	EXPECT_EQ(0, d.fast) TH_LOG("the fast path dirtied a COW page");
-	EXPECT_EQ(0x1016, peek(self->ram + p2 + 16));
+	EXPECT_EQ(0x1016, kvmmu_peek(self->ram + p2 + 16));
 	EXPECT_EQ(1, write(p2c[1], "g", 1));
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	EXPECT_TRUE(WIFEXITED(status));
@@ -488,7 +476,7 @@ TEST_F(mips, readonly_slot)
 		fd = open(PAGE_IDLE, O_RDWR | O_CLOEXEC);
 		if (fd < 0)
 			break;
-		lru_drain_all(self->rom);
+		kvmmu_lru_drain_all(self->rom);
 		for (i = 0; i < ROM_PAGES; i += 5) {
 			__u64 pfn = pfn_of(self->rom + i * PG), bit;
 
@@ -501,11 +489,11 @@ TEST_F(mips, readonly_slot)
 			EXPECT_TRUE(tr_is(_metadata, self->vcpu, gpa, TR_P | TR_R,
 					  0));
 		}
-		s0 = stats(_metadata, self->vm);
+		s0 = kvmmu_stats(_metadata, self->vm);
 		for (i = 0; i < ROM_PAGES; i += 5)
 			EXPECT_TRUE(err_is(_metadata, self->vcpu, WR,
 					   ROM_GPA + i * PG, -EACCES));
-		s1 = stats(_metadata, self->vm);
+		s1 = kvmmu_stats(_metadata, self->vm);
 		EXPECT_EQ(0, s1.faults - s0.faults);
 	}
 	EXPECT_EQ(0, kvmmu_run_workload(self->vcpu, &run, ROM_GPA, ROM_SIZE, 0,
@@ -513,8 +501,8 @@ TEST_F(mips, readonly_slot)
 	EXPECT_EQ(-EACCES, run.error);
 	for (i = 0; i < ROM_PAGES; i++) {
 		gpa = ROM_GPA + i * PG;
-		EXPECT_EQ(val(0x70, gpa + 8), peek(self->rom + i * PG + 8));
-		EXPECT_EQ(val(0x70, gpa), peek(self->rom + i * PG));
+		EXPECT_EQ(val(0x70, gpa + 8), kvmmu_peek(self->rom + i * PG + 8));
+		EXPECT_EQ(val(0x70, gpa), kvmmu_peek(self->rom + i * PG));
 	}
 	for (i = 0; i < ROM_PAGES; i++) {
 		struct kvmmu_translation t;
@@ -558,8 +546,8 @@ TEST_F(mips, host_readonly)
 			      PROT_READ | PROT_WRITE));
 	for (i = 0; i < n; i++) {
 		EXPECT_TRUE(wr_ok(_metadata, self->vcpu, gpa[i] + 16, 0x90 + i));
-		EXPECT_EQ(0x90 + i, peek(self->ram + gpa[i] + 16));
-		EXPECT_EQ(0x80 + i, peek(self->ram + gpa[i] + 8));
+		EXPECT_EQ(0x90 + i, kvmmu_peek(self->ram + gpa[i] + 16));
+		EXPECT_EQ(0x80 + i, kvmmu_peek(self->ram + gpa[i] + 8));
 	}
 }
 
@@ -593,15 +581,15 @@ TEST_F(mips, aging_fast_young)
 					  val(5, gpa[i] + 8)));
 		}
 	}
-	lru_drain_all(self->ram + gpa[0]);
+	kvmmu_lru_drain_all(self->ram + gpa[0]);
 	for (i = 0; i < n; i++) {
 		pfn[i] = pfn_of(self->ram + gpa[i]);
 		ASSERT_NE(0, pfn[i]);
 	}
 
-	s0 = stats(_metadata, self->vm);
-	ASSERT_EQ(0, idle_mark(fd, pfn, n));
-	s1 = stats(_metadata, self->vm);
+	s0 = kvmmu_stats(_metadata, self->vm);
+	ASSERT_EQ(0, kvmmu_idle_mark(fd, pfn, n));
+	s1 = kvmmu_stats(_metadata, self->vm);
 	EXPECT_LE(s0.young_cleared + n, s1.young_cleared);
 	EXPECT_EQ(s0.mapped_pages, s1.mapped_pages) TH_LOG("aging unmapped");
 	for (bad = 0, i = 0; i < n; i++)
@@ -614,7 +602,7 @@ TEST_F(mips, aging_fast_young)
 		bad += !acc_is(_metadata, vcpu, RD, gpa[i] + 8,
 			       i % 2 ? i : val(5, gpa[i] + 8), 1);
 	EXPECT_EQ(0, bad);
-	s2 = stats(_metadata, self->vm);
+	s2 = kvmmu_stats(_metadata, self->vm);
 	d = fdiff(&s1, &s2);
 	EXPECT_EQ(n, d.fast);
 	EXPECT_EQ(0, d.faults);
@@ -625,7 +613,7 @@ TEST_F(mips, aging_fast_young)
 			      pfn[i]);
 	EXPECT_EQ(0, bad);
 	for (bad = 0, i = 0; i < n; i++) {
-		idle = idle_test(fd, pfn[i]);
+		idle = kvmmu_idle_test(fd, pfn[i]);
 		ASSERT_LE(0, idle);
 		bad += idle;
 	}
@@ -636,7 +624,7 @@ TEST_F(mips, aging_fast_young)
 	 * fault for young and dirty) and 1 mod 4 (dirty: read); the rest
 	 * stays idle and old.
 	 */
-	ASSERT_EQ(0, idle_mark(fd, pfn, n));
+	ASSERT_EQ(0, kvmmu_idle_mark(fd, pfn, n));
 	for (bad = 0, i = 0; i < n; i++) {
 		if (i % 4 == 0)
 			bad += !acc_is(_metadata, vcpu, WR, gpa[i] + 16, 0x100 + i, 1);
@@ -644,7 +632,7 @@ TEST_F(mips, aging_fast_young)
 			bad += !acc_is(_metadata, vcpu, RD, gpa[i] + 8, i, 1);
 	}
 	EXPECT_EQ(0, bad);
-	s3 = stats(_metadata, self->vm);
+	s3 = kvmmu_stats(_metadata, self->vm);
 	d = fdiff(&s2, &s3);
 	EXPECT_EQ(n / 2, d.fast);
 	EXPECT_EQ(0, d.faults);
@@ -655,7 +643,7 @@ TEST_F(mips, aging_fast_young)
 	}
 	/* (reading the bitmap ages every page of its word: TRANSLATE first) */
 	for (i = 0; i < n; i++) {
-		idle = idle_test(fd, pfn[i]);
+		idle = kvmmu_idle_test(fd, pfn[i]);
 		ASSERT_LE(0, idle);
 		if (idle != (i % 4 >= 2) && bad++ < 4)
 			TH_LOG("page %u: %s", i,
@@ -665,7 +653,7 @@ TEST_F(mips, aging_fast_young)
 	EXPECT_EQ(0, bad);
 	close(fd);
 	for (i = 0; i < n; i += 4)
-		EXPECT_EQ(0x100 + i, peek(self->ram + gpa[i] + 16));
+		EXPECT_EQ(0x100 + i, kvmmu_peek(self->ram + gpa[i] + 16));
 }
 
 /* ------------------------------------------------------------------ */
@@ -693,9 +681,9 @@ static void two_use(struct __test_metadata *_metadata, struct two *t,
 			EXPECT_TRUE(wr_ok(_metadata, t->vcpu[k], t->gpa + 8 * k,
 					  v + k));
 		EXPECT_TRUE(rd_is(_metadata, t->vcpu[k], t->gpa + 8 * k,
-				  peek(t->ram + t->gpa + 8 * k)));
+				  kvmmu_peek(t->ram + t->gpa + 8 * k)));
 		EXPECT_TRUE(rd_is(_metadata, t->vcpu[k], t->pair,
-				  peek(t->ram + t->pair)));
+				  kvmmu_peek(t->ram + t->pair)));
 	}
 }
 
@@ -710,10 +698,10 @@ static unsigned int two_check(struct __test_metadata *_metadata,
 	for (k = 0; k < 2; k++)
 		for (i = 0; i < ARRAY_SIZE(off); i++)
 			bad += !rd_is(_metadata, t->vcpu[k], t->gpa + off[i],
-				      peek(t->ram + t->gpa + off[i]));
+				      kvmmu_peek(t->ram + t->gpa + off[i]));
 	for (k = 0; k < 2; k++)
 		bad += !rd_is(_metadata, t->vcpu[k], t->pair,
-			      peek(t->ram + t->pair));
+			      kvmmu_peek(t->ram + t->pair));
 	return bad;
 }
 
@@ -745,12 +733,12 @@ TEST_F(mips, tlb_dontneed)
 	EXPECT_TRUE(tr_is(_metadata, t.vcpu[1], t.gpa, 0, 0));
 	EXPECT_EQ(0, two_check(_metadata, &t));
 	EXPECT_TRUE(rd_is(_metadata, t.vcpu[1], t.gpa + 8, 0));
-	poke(self->ram + t.gpa + 8, 0x5108);
+	kvmmu_poke(self->ram + t.gpa + 8, 0x5108);
 	EXPECT_EQ(0, two_check(_metadata, &t));
 	EXPECT_TRUE(rd_is(_metadata, t.vcpu[0], t.gpa + 8, 0x5108));
 	EXPECT_TRUE(wr_ok(_metadata, t.vcpu[0], t.gpa + 16, 0x5116));
 	EXPECT_TRUE(rd_is(_metadata, t.vcpu[1], t.gpa + 16, 0x5116));
-	EXPECT_EQ(0x5116, peek(self->ram + t.gpa + 16));
+	EXPECT_EQ(0x5116, kvmmu_peek(self->ram + t.gpa + 16));
 	EXPECT_EQ(0, two_check(_metadata, &t));
 	close(t.vcpu[1]);
 }
@@ -771,7 +759,7 @@ TEST_F(mips, tlb_mprotect)
 	for (k = 0; k < 2; k++)
 		EXPECT_TRUE(err_is(_metadata, t.vcpu[k], WR, t.gpa + 64, -EACCES))
 			TH_LOG("vcpu %d wrote read-only memory", k);
-	EXPECT_EQ(val(6, t.gpa + 64), peek(self->ram + t.gpa + 64));
+	EXPECT_EQ(val(6, t.gpa + 64), kvmmu_peek(self->ram + t.gpa + 64));
 	EXPECT_EQ(0, two_check(_metadata, &t));
 	ASSERT_EQ(0, mprotect(self->ram + t.gpa, PG, PROT_NONE));
 	for (k = 0; k < 2; k++)
@@ -781,7 +769,7 @@ TEST_F(mips, tlb_mprotect)
 	for (k = 0; k < 2; k++)
 		EXPECT_TRUE(wr_ok(_metadata, t.vcpu[k], t.gpa + 72 + 8 * k,
 				  0x72 + k));
-	EXPECT_EQ(0x73, peek(self->ram + t.gpa + 80));
+	EXPECT_EQ(0x73, kvmmu_peek(self->ram + t.gpa + 80));
 	EXPECT_EQ(0, two_check(_metadata, &t));
 	ASSERT_EQ(0, munmap(self->ram + t.gpa, PG));
 	for (k = 0; k < 2; k++)
@@ -791,7 +779,7 @@ TEST_F(mips, tlb_mprotect)
 }
 
 /*
- * move_pages() to the other node, then the process writes the new page:
+ * kvmmu_move_pages() to the other node, then the process writes the new page:
  * a vCPU still using the old frame would read the old value.
  */
 TEST_F(mips, tlb_migrate)
@@ -808,14 +796,14 @@ TEST_F(mips, tlb_migrate)
 	for (r = 0; r < 2; r++) {
 		two_use(_metadata, &t, r, 0x520);
 		old = pfn_of(self->ram + t.gpa);
-		ASSERT_EQ(0, move_pages(1, pages, NULL, &node, 0));
+		ASSERT_EQ(0, kvmmu_move_pages(1, pages, NULL, &node, 0));
 		ASSERT_LE(0, node);
 		node = !node;
-		ASSERT_EQ(0, move_pages(1, pages, &node, &status, MPOL_MF_MOVE));
+		ASSERT_EQ(0, kvmmu_move_pages(1, pages, &node, &status, MPOL_MF_MOVE));
 		ASSERT_EQ(node, status);
 		ASSERT_NE(old, pfn_of(self->ram + t.gpa));
 		EXPECT_TRUE(tr_is(_metadata, t.vcpu[1], t.gpa, 0, 0));
-		poke(self->ram + t.gpa + 8, 0x5200 + r);
+		kvmmu_poke(self->ram + t.gpa + 8, 0x5200 + r);
 		EXPECT_EQ(0, two_check(_metadata, &t));
 		EXPECT_TRUE(tr_is(_metadata, t.vcpu[0], t.gpa,
 				  TR_P | TR_R | TR_A, pfn_of(self->ram + t.gpa)));
@@ -842,17 +830,17 @@ TEST_F_TIMEOUT(mips, tlb_ksm, 90)
 	memcpy(self->ram + twin, self->ram + t.gpa, PG);
 	ASSERT_EQ(0, madvise(self->ram + t.gpa, PG, MADV_MERGEABLE));
 	ASSERT_EQ(0, madvise(self->ram + twin, PG, MADV_MERGEABLE));
-	ASSERT_EQ(0, set_knob(&self->hs, KSM_DIR "pages_to_scan", "1000"));
-	ASSERT_EQ(0, set_knob(&self->hs, KSM_DIR "sleep_millisecs", "5"));
+	ASSERT_EQ(0, kvmmu_set_knob(&self->hs, KSM_DIR "pages_to_scan", "1000"));
+	ASSERT_EQ(0, kvmmu_set_knob(&self->hs, KSM_DIR "sleep_millisecs", "5"));
 	if (!access(KSM_DIR "smart_scan", W_OK))
-		ASSERT_EQ(0, set_knob(&self->hs, KSM_DIR "smart_scan", "0"));
-	ASSERT_EQ(0, set_knob(&self->hs, KSM_DIR "run", "1"));
+		ASSERT_EQ(0, kvmmu_set_knob(&self->hs, KSM_DIR "smart_scan", "0"));
+	ASSERT_EQ(0, kvmmu_set_knob(&self->hs, KSM_DIR "run", "1"));
 	for (i = 0; i < 3000 && !merged; i++) {
 		now = pfn_of(self->ram + t.gpa);
 		if (now && now == pfn_of(self->ram + twin))
 			merged = now;
 		else
-			sleep_ms(10);
+			kvmmu_sleep_ms(10);
 	}
 	kvmmu_write_file(KSM_DIR "run", "0");
 	kvmmu_read_file(KSM_DIR "pages_sharing", shared, sizeof(shared));
@@ -863,15 +851,15 @@ TEST_F_TIMEOUT(mips, tlb_ksm, 90)
 	EXPECT_EQ(0, two_check(_metadata, &t));
 	EXPECT_TRUE(tr_is(_metadata, t.vcpu[0], t.gpa, TR_P | TR_R | TR_A,
 			  merged));
-	poke(self->ram + t.gpa + 8, 0x5308);
+	kvmmu_poke(self->ram + t.gpa + 8, 0x5308);
 	EXPECT_NE(merged, pfn_of(self->ram + t.gpa));
 	EXPECT_EQ(0, two_check(_metadata, &t));
 	EXPECT_TRUE(wr_ok(_metadata, t.vcpu[1], t.gpa + 16, 0x5316));
 	EXPECT_TRUE(rd_is(_metadata, t.vcpu[0], t.gpa + 16, 0x5316));
-	EXPECT_EQ(0x5316, peek(self->ram + t.gpa + 16));
+	EXPECT_EQ(0x5316, kvmmu_peek(self->ram + t.gpa + 16));
 	EXPECT_EQ(merged, pfn_of(self->ram + twin));
-	EXPECT_EQ(0x531, peek(self->ram + twin + 8));	/* vcpu 1's write */
-	EXPECT_EQ(val(6, t.gpa + 16), peek(self->ram + twin + 16));
+	EXPECT_EQ(0x531, kvmmu_peek(self->ram + twin + 8));	/* vcpu 1's write */
+	EXPECT_EQ(val(6, t.gpa + 16), kvmmu_peek(self->ram + twin + 16));
 	close(t.vcpu[1]);
 }
 
@@ -881,9 +869,9 @@ static bool page_out(char *p)
 	int pass;
 
 	for (pass = 0; pass < 10; pass++) {
-		lru_drain_all(p);
+		kvmmu_lru_drain_all(p);
 		madvise(p, PG, MADV_PAGEOUT);
-		if (pagemap_raw(p) & PM_SWAP)
+		if (kvmmu_pagemap_raw(p) & PM_SWAP)
 			return true;
 	}
 	return false;
@@ -898,7 +886,7 @@ TEST_F_TIMEOUT(mips, tlb_swap, 60)
 	struct two t;
 	int err;
 
-	err = swap_setup(_metadata, &self->hs);
+	err = kvmmu_swap_on(_metadata, &self->hs);
 	if (err == -ENODEV)
 		SKIP(return, "no zram in this kernel or the initramfs");
 	two_setup(_metadata, self, &t, 540);
@@ -909,7 +897,7 @@ TEST_F_TIMEOUT(mips, tlb_swap, 60)
 	EXPECT_EQ(0, two_check(_metadata, &t));
 	two_use(_metadata, &t, true, 0x550);
 	ASSERT_TRUE(page_out(self->ram + t.gpa));
-	poke(self->ram + t.gpa + 8, 0x5508);
+	kvmmu_poke(self->ram + t.gpa + 8, 0x5508);
 	EXPECT_EQ(0, two_check(_metadata, &t));
 	EXPECT_TRUE(rd_is(_metadata, t.vcpu[0], t.gpa + 8, 0x5508));
 	close(t.vcpu[1]);
@@ -935,10 +923,10 @@ TEST_F(mips, tlb_fork)
 	if (!pid) {
 		if (read(p2c[0], &c, 1) != 1)
 			_exit(10);
-		if (peek(self->ram + t.gpa) != 0x560 ||
-		    peek(self->ram + t.gpa + 8) != 0x561 ||
-		    peek(self->ram + t.gpa + 24) != val(6, t.gpa + 24) ||
-		    peek(self->ram + t.pair + 24) != val(7, t.pair + 24))
+		if (kvmmu_peek(self->ram + t.gpa) != 0x560 ||
+		    kvmmu_peek(self->ram + t.gpa + 8) != 0x561 ||
+		    kvmmu_peek(self->ram + t.gpa + 24) != val(6, t.gpa + 24) ||
+		    kvmmu_peek(self->ram + t.pair + 24) != val(7, t.pair + 24))
 			_exit(11);
 		_exit(0);
 	}
@@ -947,10 +935,10 @@ TEST_F(mips, tlb_fork)
 		EXPECT_TRUE(wr_ok(_metadata, t.vcpu[k], t.gpa + 24, 0xf2 + k));
 		EXPECT_TRUE(wr_ok(_metadata, t.vcpu[k], t.pair + 24, 0xf4 + k));
 	}
-	EXPECT_EQ(0xf0, peek(self->ram + t.gpa));
-	EXPECT_EQ(0xf1, peek(self->ram + t.gpa + 8));
-	EXPECT_EQ(0xf3, peek(self->ram + t.gpa + 24));
-	EXPECT_EQ(0xf5, peek(self->ram + t.pair + 24));
+	EXPECT_EQ(0xf0, kvmmu_peek(self->ram + t.gpa));
+	EXPECT_EQ(0xf1, kvmmu_peek(self->ram + t.gpa + 8));
+	EXPECT_EQ(0xf3, kvmmu_peek(self->ram + t.gpa + 24));
+	EXPECT_EQ(0xf5, kvmmu_peek(self->ram + t.pair + 24));
 	EXPECT_EQ(0, two_check(_metadata, &t));
 	EXPECT_EQ(1, write(p2c[1], "g", 1));
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
@@ -979,11 +967,11 @@ TEST_F(mips, tlb_aging)
 		SKIP(return, "no idle page tracking: %s", strerror(errno));
 	two_setup(_metadata, self, &t, 570);
 	two_use(_metadata, &t, false, 0);
-	lru_drain_all(self->ram + t.gpa);
+	kvmmu_lru_drain_all(self->ram + t.gpa);
 	pfn = pfn_of(self->ram + t.gpa);
-	ASSERT_EQ(0, idle_mark(fd, &pfn, 1));
+	ASSERT_EQ(0, kvmmu_idle_mark(fd, &pfn, 1));
 	EXPECT_TRUE(tr_is(_metadata, t.vcpu[1], t.gpa, TR_P | TR_R, pfn));
-	s0 = stats(_metadata, self->vm);
+	s0 = kvmmu_stats(_metadata, self->vm);
 	EXPECT_TRUE(acc_is(_metadata, t.vcpu[1], RD, t.gpa + 8,
 			   val(6, t.gpa + 8), 1));
 	/* vcpu 0 missed in its TLB too; the pte is young: it refills. */
@@ -991,10 +979,10 @@ TEST_F(mips, tlb_aging)
 			   val(6, t.gpa + 16), -1));
 	EXPECT_TRUE(acc_is(_metadata, t.vcpu[0], WR, t.gpa + 16, 0x5716, 1));
 	EXPECT_TRUE(acc_is(_metadata, t.vcpu[1], RD, t.gpa + 16, 0x5716, -1));
-	s1 = stats(_metadata, self->vm);
+	s1 = kvmmu_stats(_metadata, self->vm);
 	EXPECT_EQ(0, s1.faults - s0.faults);
 	EXPECT_LE(2, s1.fast_faults - s0.fast_faults);
-	EXPECT_EQ(0, idle_test(fd, pfn));
+	EXPECT_EQ(0, kvmmu_idle_test(fd, pfn));
 	EXPECT_EQ(0, two_check(_metadata, &t));
 	close(fd);
 	close(t.vcpu[1]);
@@ -1089,15 +1077,15 @@ static void stress_round(struct stress_thread *t)
 		a[j].type = RD;
 		a[j].size = 8;
 		a[j].result = 1;
-		s1[j] = seq_load(&s->seq[j]);
+		s1[j] = kvmmu_seq_load(&s->seq[j]);
 	}
-	if (access_batch(t->vcpu, a, NR_DROP)) {
+	if (kvmmu_access_batch(t->vcpu, a, NR_DROP)) {
 		t->bad++;
 		return;
 	}
 	t->rounds++;
 	for (j = 0; j < NR_DROP; j++) {
-		s2 = seq_load(&s->seq[j]);
+		s2 = kvmmu_seq_load(&s->seq[j]);
 		gen = s1[j] / 2;
 		if (s1[j] == s2 && !(s2 % 2)) {
 			ok = a[j].data == dval(j, gen);
@@ -1179,7 +1167,7 @@ TEST_F_TIMEOUT(mips, stress, 90)
 	memset(th, 0, sizeof(th));
 	s.ram = self->ram;
 	for (j = 0; j < NR_DROP; j++)
-		poke(self->ram + dgpa(j), dval(j, 0));
+		kvmmu_poke(self->ram + dgpa(j), dval(j, 0));
 	fd = open(PAGE_IDLE, O_RDWR | O_CLOEXEC);
 	for (i = 0; i < 2; i++) {
 		th[i].s = &s;
@@ -1187,41 +1175,41 @@ TEST_F_TIMEOUT(mips, stress, 90)
 		ASSERT_LE(0, th[i].vcpu);
 		th[i].workload = i == 1;
 	}
-	s0 = stats(_metadata, self->vm);
+	s0 = kvmmu_stats(_metadata, self->vm);
 	for (i = 0; i < 2; i++)
 		ASSERT_EQ(0, pthread_create(&tid[i], NULL, stress_vcpu, &th[i]));
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	while (ms_since(&t0) < STRESS_MS ||
-	       (ms_since(&t0) < STRESS_MAX_MS &&
+	while (kvmmu_ms_since(&t0) < STRESS_MS ||
+	       (kvmmu_ms_since(&t0) < STRESS_MAX_MS &&
 		(drops < 300 ||
 		 __atomic_load_n(&th[0].progress, __ATOMIC_RELAXED) < 50 ||
 		 __atomic_load_n(&th[1].progress, __ATOMIC_RELAXED) < 20))) {
 		rnd = rnd * 1103515245 + 12345;
 		j = rnd / 65536 % NR_DROP;
-		seq_bump(&s.seq[j]);
+		kvmmu_seq_bump(&s.seq[j]);
 		gen = (s.seq[j] + 1) / 2;
 		EXPECT_EQ(0, madvise(self->ram + dgpa(j), PG, MADV_DONTNEED));
-		poke(self->ram + dgpa(j), dval(j, gen));
-		seq_bump(&s.seq[j]);
+		kvmmu_poke(self->ram + dgpa(j), dval(j, gen));
+		kvmmu_seq_bump(&s.seq[j]);
 		drops++;
 		if (fd >= 0 && drops % 8 == 0) {
 			if (drops % 128 == 8)
-				lru_drain_all(self->ram + W_GPA);
+				kvmmu_lru_drain_all(self->ram + W_GPA);
 			for (i = 0; i < 16; i++)
 				pfn[i] = pfn_of(self->ram + W_GPA +
 						(rnd / 16 + i * 16) % (W_SIZE / PG) * PG);
 			for (i = 0; i < 16; i++)
 				if (pfn[i])
-					idle_mark(fd, &pfn[i], 1);
+					kvmmu_idle_mark(fd, &pfn[i], 1);
 			ages++;
 		}
 		if (numa && drops % 16 == 0) {
 			pages[0] = self->ram + W_GPA + rnd / 256 % (W_SIZE / PG) * PG;
 			node = -1;
-			if (!move_pages(1, pages, NULL, &node, 0) && node >= 0) {
+			if (!kvmmu_move_pages(1, pages, NULL, &node, 0) && node >= 0) {
 				node = !node;
-				moves += !move_pages(1, pages, &node, &status,
+				moves += !kvmmu_move_pages(1, pages, &node, &status,
 						     MPOL_MF_MOVE);
 			}
 		}
@@ -1229,7 +1217,7 @@ TEST_F_TIMEOUT(mips, stress, 90)
 	__atomic_store_n(&s.stop, true, __ATOMIC_SEQ_CST);
 	for (i = 0; i < 2; i++)
 		pthread_join(tid[i], NULL);
-	s1 = stats(_metadata, self->vm);
+	s1 = kvmmu_stats(_metadata, self->vm);
 
 	for (i = 0; i < 2; i++) {
 		TH_LOG("vcpu %d: %lu rounds, %lu exact + %lu loose checks, %lu bad",
@@ -1240,7 +1228,7 @@ TEST_F_TIMEOUT(mips, stress, 90)
 		EXPECT_LE(10, th[i].rounds);
 	}
 	TH_LOG("%lu workload runs, %lu bad; %lu drops, %lu agings, %lu migrations in %ld ms",
-	       th[1].runs, th[1].run_bad, drops, ages, moves, ms_since(&t0));
+	       th[1].runs, th[1].run_bad, drops, ages, moves, kvmmu_ms_since(&t0));
 	TH_LOG("faults %llu, fast_faults %llu, gup_slow %llu",
 	       (unsigned long long)(s1.faults - s0.faults),
 	       (unsigned long long)(s1.fast_faults - s0.fast_faults),

@@ -2,7 +2,7 @@
 /*
  * KVMMU_VM_PINNED against the default: in a pinned VM every page the guest
  * mapped stays pinned, so KSM cannot merge it, reclaim cannot swap it out
- * and move_pages() cannot migrate it; in the default (notifier) VM the
+ * and kvmmu_move_pages() cannot migrate it; in the default (notifier) VM the
  * same scenario reclaims all of it.  Each scenario runs on both variants
  * of one fixture, and the expectation flips with the variant.  The pinned
  * VM must stay coherent all the same (the notifier still zaps), count its
@@ -27,9 +27,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-#include "kselftest_harness.h"
-#include "kvmmu_util.h"
-#include "kvmmu_host.h"
+#include "kvmmu_test.h"
 
 #ifndef MADV_PAGEOUT
 #define MADV_PAGEOUT	21
@@ -49,7 +47,7 @@ FIXTURE(pin) {
 	int vm;
 	int vcpu;
 	char *hva;
-	struct host_state hs;
+	struct kvmmu_host_state hs;
 };
 
 FIXTURE_VARIANT(pin) {
@@ -109,16 +107,6 @@ FIXTURE_TEARDOWN(pin)
 		close(self->vm);
 }
 
-static __u64 peek(const char *p)
-{
-	return __atomic_load_n((const __u64 *)p, __ATOMIC_RELAXED);
-}
-
-static void poke(char *p, __u64 v)
-{
-	__atomic_store_n((__u64 *)p, v, __ATOMIC_RELAXED);
-}
-
 /* The process fills pages [0, n): every qword @v, or its own value. */
 static void proc_fill(char *hva, unsigned long n, bool same, __u64 v)
 {
@@ -126,8 +114,8 @@ static void proc_fill(char *hva, unsigned long n, bool same, __u64 v)
 
 	for (pg = 0; pg < n; pg++)
 		for (off = 0; off < PG; off += 8)
-			poke(hva + pg * PG + off,
-			     same ? v : v << 32 | pg << 16 | off);
+			kvmmu_poke(hva + pg * PG + off,
+				   same ? v : v << 32 | pg << 16 | off);
 }
 
 /*
@@ -151,16 +139,16 @@ static unsigned int guest_touch(struct __test_metadata *_metadata, int vcpu,
 				r = kvmmu_write64(vcpu, GPA_BASE + off, v);
 				got = v;
 			} else {
-				got = ~peek(hva + off);
+				got = ~kvmmu_peek(hva + off);
 				r = kvmmu_read64(vcpu, GPA_BASE + off, &got);
 			}
-			if (!r && got == peek(hva + off))
+			if (!r && got == kvmmu_peek(hva + off))
 				continue;
 			if (bad++ < 4)
 				TH_LOG("page %lu +%#lx: guest %s %d, %#llx, process %#llx",
 				       pg, off % PG, write ? "write" : "read",
 				       r, (unsigned long long)got,
-				       (unsigned long long)peek(hva + off));
+				       (unsigned long long)kvmmu_peek(hva + off));
 		}
 	}
 	return bad;
@@ -179,7 +167,7 @@ static __u64 pinned_pages(struct __test_metadata *_metadata, int vm)
 static void pagemap(struct __test_metadata *_metadata, const char *hva,
 		    unsigned long n, __u64 *pm)
 {
-	ASSERT_EQ(0, read_pagemap(hva, n, pm));
+	ASSERT_EQ(0, kvmmu_read_pagemap(hva, n, pm));
 }
 
 /* Pages of [0, n) that are not present at the pfn @old says. */
@@ -207,14 +195,14 @@ static void page_nodes(struct __test_metadata *_metadata, char *hva,
 
 	for (pg = 0; pg < n; pg++)
 		pages[pg] = hva + pg * PG;
-	ASSERT_EQ(0, move_pages(n, pages, NULL, node, 0));
+	ASSERT_EQ(0, kvmmu_move_pages(n, pages, NULL, node, 0));
 	for (pg = 0; pg < n; pg++)
 		ASSERT_LE(0, node[pg]) TH_LOG("page %lu: %s", pg,
 					      strerror(-node[pg]));
 }
 
 /*
- * move_pages() of pages [0, n) to the node they are not on; returns how
+ * kvmmu_move_pages() of pages [0, n) to the node they are not on; returns how
  * many are on the other node afterwards.
  */
 static unsigned int migrate_away(struct __test_metadata *_metadata,
@@ -231,7 +219,7 @@ static unsigned int migrate_away(struct __test_metadata *_metadata,
 		pages[pg] = hva + pg * PG;
 		away[pg] = !home[pg];
 	}
-	ret = move_pages(n, pages, away, status, MPOL_MF_MOVE);
+	ret = kvmmu_move_pages(n, pages, away, status, MPOL_MF_MOVE);
 	TH_LOG("move_pages: %ld (%s), status[0] %d", ret,
 	       ret < 0 ? strerror(errno) : "-", status[0]);
 	page_nodes(_metadata, hva, n, status);
@@ -248,9 +236,9 @@ static unsigned long page_out(char *hva, unsigned long n)
 	int i;
 
 	for (i = 0; i < 10 && out < n; i++) {
-		lru_drain_all(hva);
+		kvmmu_lru_drain_all(hva);
 		madvise(hva, n * PG, MADV_PAGEOUT);
-		if (read_pagemap(hva, n, pm))
+		if (kvmmu_read_pagemap(hva, n, pm))
 			return 0;
 		for (out = 0, pg = 0; pg < n; pg++)
 			out += !!(pm[pg] & PM_SWAP);
@@ -341,10 +329,10 @@ TEST_F(pin, coherent)
 	proc_fill(self->hva, n, false, 3);
 	EXPECT_EQ(0, guest_touch(_metadata, self->vcpu, self->hva, n, true, 4));
 	ASSERT_EQ(0, madvise(self->hva, n * PG, MADV_DONTNEED));
-	EXPECT_EQ(0, peek(self->hva));
+	EXPECT_EQ(0, kvmmu_peek(self->hva));
 	EXPECT_EQ(0, guest_touch(_metadata, self->vcpu, self->hva, n, false, 0));
 	EXPECT_EQ(0, guest_touch(_metadata, self->vcpu, self->hva, n, true, 5));
-	EXPECT_EQ(5, peek(self->hva + (n - 1) * PG + PG - 8));
+	EXPECT_EQ(5, kvmmu_peek(self->hva + (n - 1) * PG + PG - 8));
 	proc_fill(self->hva, n, true, 6);
 	EXPECT_EQ(0, guest_touch(_metadata, self->vcpu, self->hva, n, false, 0));
 	EXPECT_EQ(variant->pinned ? n : 0, pinned_pages(_metadata, self->vm));
@@ -367,13 +355,13 @@ TEST_F_TIMEOUT(pin, ksm, 60)
 	pagemap(_metadata, self->hva, n, old);
 
 	ASSERT_EQ(0, madvise(self->hva, n * PG, MADV_MERGEABLE));
-	ASSERT_EQ(0, set_knob(&self->hs, KSM_DIR "pages_to_scan", "1000"));
-	ASSERT_EQ(0, set_knob(&self->hs, KSM_DIR "sleep_millisecs", "5"));
+	ASSERT_EQ(0, kvmmu_set_knob(&self->hs, KSM_DIR "pages_to_scan", "1000"));
+	ASSERT_EQ(0, kvmmu_set_knob(&self->hs, KSM_DIR "sleep_millisecs", "5"));
 	if (!access(KSM_DIR "smart_scan", W_OK))
-		ASSERT_EQ(0, set_knob(&self->hs, KSM_DIR "smart_scan", "0"));
+		ASSERT_EQ(0, kvmmu_set_knob(&self->hs, KSM_DIR "smart_scan", "0"));
 	scans = ksm_full_scans();
 	ASSERT_LE(0, scans);
-	ASSERT_EQ(0, set_knob(&self->hs, KSM_DIR "run", "1"));
+	ASSERT_EQ(0, kvmmu_set_knob(&self->hs, KSM_DIR "run", "1"));
 	/* Merged, or 4 full scans without (2 suffice to merge). */
 	for (i = 0; i < 2000 && !merged; i++) {	/* 20 s at most */
 		pagemap(_metadata, self->hva, n, pm);
@@ -385,7 +373,7 @@ TEST_F_TIMEOUT(pin, ksm, 60)
 		if (!merged && ksm_full_scans() >= scans + 4)
 			break;
 		if (!merged)
-			sleep_ms(10);
+			kvmmu_sleep_ms(10);
 	}
 	kvmmu_write_file(KSM_DIR "run", "0");
 	TH_LOG("after %d ms, %ld full scans: %s", i * 10,
@@ -405,7 +393,7 @@ TEST_F_TIMEOUT(pin, ksm, 60)
 TEST_F_TIMEOUT(pin, swap, 60)
 {
 	const unsigned long n = NPAGES;
-	int err = swap_setup(_metadata, &self->hs);
+	int err = kvmmu_swap_on(_metadata, &self->hs);
 	__u64 old[NPAGES];
 	unsigned long out;
 
@@ -427,7 +415,7 @@ TEST_F_TIMEOUT(pin, swap, 60)
 	EXPECT_EQ(0, guest_touch(_metadata, self->vcpu, self->hva, n, true, 10));
 }
 
-/* move_pages() migrates the guest's pages, unless pinned. */
+/* kvmmu_move_pages() migrates the guest's pages, unless pinned. */
 TEST_F(pin, migration)
 {
 	const unsigned long n = NPAGES;
@@ -477,7 +465,7 @@ TEST_F_TIMEOUT(pin, close_unpins, 60)
 	self->vm = -1;
 	EXPECT_EQ(n / 2, migrate_away(_metadata, self->hva, n / 2));
 
-	err = swap_setup(_metadata, &self->hs);
+	err = kvmmu_swap_on(_metadata, &self->hs);
 	if (err == -ENODEV)
 		SKIP(return, "no zram: swap after close not checked");
 	EXPECT_EQ(n / 2, page_out(self->hva + n / 2 * PG, n / 2));

@@ -42,10 +42,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "kselftest_harness.h"
-#include "kvmmu_util.h"
-#include "kvmmu_host.h"
-#include "kvmmu_guest.h"
+#include "kvmmu_test.h"
 
 #ifndef MADV_PAGEOUT
 #define MADV_PAGEOUT	21
@@ -128,16 +125,6 @@ static void __attribute__((constructor(101))) tests_in_file_order(void)
 static __u64 val(unsigned int tag, __u64 gra)
 {
 	return 0x5bULL << 56 | (__u64)tag << 32 | gra;
-}
-
-static __u64 peek(const void *p)
-{
-	return __atomic_load_n((const __u64 *)p, __ATOMIC_RELAXED);
-}
-
-static void poke(void *p, __u64 v)
-{
-	__atomic_store_n((__u64 *)p, v, __ATOMIC_RELAXED);
 }
 
 /* ------------------------------------------------------------------ */
@@ -291,12 +278,12 @@ static __u64 map_ea(struct __test_metadata *_metadata, int vcpu,
 static bool dsi_is(struct __test_metadata *_metadata, int vcpu, int type,
 		   __u64 addr, __u64 dsisr)
 {
-	struct kvmmu_access a = one(vcpu, type, addr, 8, 0x77);
+	struct kvmmu_access a = kvmmu_access_one(vcpu, type, addr, 8, 0x77);
 
 	if (a.result == PF && a.data == dsisr)
 		return true;
 	TH_LOG("%s of %#llx: result %d data %#llx, expected a storage interrupt (%d) with %#llx",
-	       tname(type), (unsigned long long)addr, a.result,
+	       kvmmu_access_name(type), (unsigned long long)addr, a.result,
 	       (unsigned long long)a.data, PF, (unsigned long long)dsisr);
 	return false;
 }
@@ -338,7 +325,7 @@ FIXTURE(hv) {
 	int vm;
 	int vcpu;
 	struct guest g;
-	struct host_state hs;
+	struct kvmmu_host_state hs;
 };
 
 static __u64 *gmem(struct guest *g, __u64 gra)
@@ -352,7 +339,7 @@ static void fill_ram(char *p, __u64 gra, unsigned int tag)
 	unsigned long i;
 
 	for (i = 0; i < QWORDS; i++)
-		poke(p + i * 8, val(tag, gra + i * 8));
+		kvmmu_poke(p + i * 8, val(tag, gra + i * 8));
 }
 
 static void fill(struct guest *g, __u64 gra, unsigned int tag)
@@ -373,7 +360,7 @@ static __u64 data_page(struct __test_metadata *_metadata, struct guest *g,
 
 static __u64 pfn_of_hva(const void *p)
 {
-	__u64 e = pagemap_raw(p);
+	__u64 e = kvmmu_pagemap_raw(p);
 
 	return e & PM_PRESENT ? e & PM_PFN : 0;
 }
@@ -471,7 +458,7 @@ static void expect_order(struct __test_metadata *_metadata, int vcpu,
 	EXPECT_EQ(KVMMU_PPC_H_SUCCESS,
 		  h_enter(vcpu, 0, pteg_of(ea, order, false), hpte_v(ea, false),
 			  hpte_r(DATA_GRA, PP_RW_RW), NULL));
-	EXPECT_TRUE(acc_ok(_metadata, vcpu, RD, ea + 8, 0x0123));
+	EXPECT_TRUE(kvmmu_acc_ok(_metadata, vcpu, RD, ea + 8, 0x0123));
 }
 
 /*
@@ -490,7 +477,7 @@ TEST(allocate_htab)
 
 	mem = kvmmu_alloc_anon(DATA_END);
 	ASSERT_NE(MAP_FAILED, mem);
-	poke(mem + DATA_GRA + 8, 0x0123);
+	kvmmu_poke(mem + DATA_GRA + 8, 0x0123);
 	for (k = 0; k < 3; k++) {
 		static const __u32 want[] = { 18, 19, 24 };
 
@@ -654,8 +641,8 @@ TEST_F(hv, hpte_lifecycle)
 		EXPECT_EQ(hpte_v(ea[i], false), v) TH_LOG("entry %u", i);
 		EXPECT_EQ(hpte_r(gra[i], PP_RW_RW), r & ~(R_R | R_C))
 			TH_LOG("entry %u", i);
-		EXPECT_TRUE(rd_is(_metadata, vcpu, ea[i] + 16,
-				  val(i + 1, gra[i] + 16)));
+		EXPECT_TRUE(kvmmu_rd_is(_metadata, vcpu, ea[i] + 16,
+					val(i + 1, gra[i] + 16)));
 	}
 	EXPECT_TRUE(dsi_is(_metadata, vcpu, RD, ea[8], DSISR_NOHPTE));
 
@@ -664,7 +651,7 @@ TEST_F(hv, hpte_lifecycle)
 		  h_enter(vcpu, 0, pteg_of(ea[8], 18, true), hpte_v(ea[8], true),
 			  hpte_r(gra[8], PP_RW_RW), &idx));
 	EXPECT_EQ(pteg_of(ea[8], 18, true), idx & ~7ULL);
-	EXPECT_TRUE(rd_is(_metadata, vcpu, ea[8] + 24, val(9, gra[8] + 24)));
+	EXPECT_TRUE(kvmmu_rd_is(_metadata, vcpu, ea[8] + 24, val(9, gra[8] + 24)));
 
 	/* H_REMOVE: the old words; the EA faults; again: H_NOT_FOUND. */
 	EXPECT_EQ(KVMMU_PPC_H_SUCCESS, h_remove(vcpu, base + 3, rets));
@@ -683,7 +670,7 @@ TEST_F(hv, hpte_lifecycle)
 		  h_enter(vcpu, 0, base, hpte_v(ea[4], false),
 			  hpte_r(gra[5], PP_RW_RW), &idx));
 	EXPECT_EQ(base + 3, idx);
-	EXPECT_TRUE(rd_is(_metadata, vcpu, ea[4] + 8, val(6, gra[5] + 8)));
+	EXPECT_TRUE(kvmmu_rd_is(_metadata, vcpu, ea[4] + 8, val(6, gra[5] + 8)));
 
 	/* Past the table: H_PARAMETER, nothing changed. */
 	EXPECT_EQ(KVMMU_PPC_H_PARAMETER,
@@ -700,8 +687,8 @@ TEST_F(hv, hpte_lifecycle)
 	EXPECT_EQ(KVMMU_PPC_H_PARAMETER,
 		  hc(vcpu, KVMMU_PPC_H_CLEAR_MOD, 0, nptes + 7, 0, 0, rets));
 	for (i = 0; i < 8; i++)
-		EXPECT_TRUE(rd_is(_metadata, vcpu, ea[i] + 16,
-				  i == 4 ? val(6, gra[5] + 16) :
+		EXPECT_TRUE(kvmmu_rd_is(_metadata, vcpu, ea[i] + 16,
+					i == 4 ? val(6, gra[5] + 16) :
 				  val(i + 1, gra[i] + 16)));
 	EXPECT_TRUE(dsi_is(_metadata, vcpu, RD, EA(1), DSISR_NOHPTE));
 }
@@ -761,13 +748,13 @@ TEST_F(hv, hcall_bad_input)
 
 	/* H_REMOVE's conditions. */
 	ASSERT_EQ(KVMMU_PPC_H_SUCCESS, h_enter(vcpu, 0, grp, v0, r0, &idx));
-	EXPECT_TRUE(wr_ok(_metadata, vcpu, ea + 8, 0x88));
+	EXPECT_TRUE(kvmmu_wr_ok(_metadata, vcpu, ea + 8, 0x88));
 	EXPECT_EQ(KVMMU_PPC_H_NOT_FOUND,
 		  hc(vcpu, KVMMU_PPC_H_REMOVE, H_AVPN, idx,
 		     hpte_v(ea + SEG(1), false) & ~0x7fULL, 0, rets));
 	EXPECT_EQ(KVMMU_PPC_H_NOT_FOUND,
 		  hc(vcpu, KVMMU_PPC_H_REMOVE, H_ANDCOND, idx, V_1TB, 0, rets));
-	EXPECT_TRUE(rd_is(_metadata, vcpu, ea + 8, 0x88));
+	EXPECT_TRUE(kvmmu_rd_is(_metadata, vcpu, ea + 8, 0x88));
 	EXPECT_EQ(KVMMU_PPC_H_SUCCESS, h_read(vcpu, idx, &v, &r));
 	EXPECT_EQ(v0, v);
 	EXPECT_EQ(r0 | R_R | R_C, r);
@@ -781,7 +768,7 @@ TEST_F(hv, hcall_bad_input)
 	EXPECT_EQ(v0, rets[0]);
 	EXPECT_EQ(r0 | R_R | R_C, rets[1]);
 	EXPECT_TRUE(dsi_is(_metadata, vcpu, WR, ea, DSISR_NOHPTE | DSISR_STORE));
-	EXPECT_EQ(0x88, peek(gmem(g, p + 8)));
+	EXPECT_EQ(0x88, kvmmu_peek(gmem(g, p + 8)));
 }
 
 /*
@@ -826,7 +813,7 @@ TEST_F(hv, hash_lookup)
 			  hpte_v(ea + SEG(2048), false), hpte_r(p, PP_RW_RW),
 			  &idx));
 	EXPECT_TRUE(dsi_is(_metadata, vcpu, RD, ea, DSISR_NOHPTE));
-	EXPECT_TRUE(rd_is(_metadata, vcpu, ea + SEG(2048) + 8, val(1, p + 8)));
+	EXPECT_TRUE(kvmmu_rd_is(_metadata, vcpu, ea + SEG(2048) + 8, val(1, p + 8)));
 	EXPECT_EQ(KVMMU_PPC_H_SUCCESS, h_remove(vcpu, idx, NULL));
 	EXPECT_TRUE(dsi_is(_metadata, vcpu, RD, ea + SEG(2048), DSISR_NOHPTE));
 
@@ -834,15 +821,15 @@ TEST_F(hv, hash_lookup)
 	EXPECT_EQ(KVMMU_PPC_H_SUCCESS,
 		  h_enter(vcpu, 0, pteg_of(ea, 18, false), hpte_v(ea, false),
 			  hpte_r(p, PP_RW_RW), &idx));
-	EXPECT_TRUE(rd_is(_metadata, vcpu, ea + 0xff8, val(1, p + 0xff8)));
+	EXPECT_TRUE(kvmmu_rd_is(_metadata, vcpu, ea + 0xff8, val(1, p + 0xff8)));
 	EXPECT_TRUE(maps_pfn(_metadata, vcpu, ea, hpfn(g, p)));
 	EXPECT_EQ(KVMMU_PPC_H_SUCCESS, h_remove(vcpu, idx, NULL));
 	EXPECT_FALSE(xlate(_metadata, vcpu, ea).flags & KVMMU_TR_PRESENT);
 	EXPECT_EQ(KVMMU_PPC_H_SUCCESS,
 		  h_enter(vcpu, 0, pteg_of(ea, 18, true), hpte_v(ea, true),
 			  hpte_r(p, PP_RW_RW), &idx));
-	EXPECT_TRUE(wr_ok(_metadata, vcpu, ea + 0x800, 0xabc));
-	EXPECT_EQ(0xabc, peek(gmem(g, p + 0x800)));
+	EXPECT_TRUE(kvmmu_wr_ok(_metadata, vcpu, ea + 0x800, 0xabc));
+	EXPECT_EQ(0xabc, kvmmu_peek(gmem(g, p + 0x800)));
 	EXPECT_TRUE(maps_pfn(_metadata, vcpu, ea, hpfn(g, p)));
 
 	/* Guest real memory outside every slot. */
@@ -850,7 +837,7 @@ TEST_F(hv, hash_lookup)
 		  h_enter(vcpu, 0, pteg_of(other, 18, false),
 			  hpte_v(other, false), hpte_r(RAM_SIZE + PG, PP_RW_RW),
 			  &idx));
-	EXPECT_TRUE(err_is(_metadata, vcpu, RD, other, -ENOENT));
+	EXPECT_TRUE(kvmmu_err_is(_metadata, vcpu, RD, other, -ENOENT));
 	EXPECT_EQ(KVMMU_PPC_H_SUCCESS, h_read(vcpu, idx, &v, &r));
 	EXPECT_EQ(hpte_v(other, false), v);
 	EXPECT_EQ(RAM_SIZE + PG, r & R_RPN);
@@ -870,38 +857,38 @@ TEST_F(hv, relocation)
 
 	map_ea(_metadata, vcpu, 18, ea, q, PP_RW_RW, 0);
 	/* Real mode: ea is no guest real address; p is. */
-	EXPECT_TRUE(rd_is(_metadata, vcpu, p + 8, val(1, p + 8)));
-	EXPECT_TRUE(acc_ok(_metadata, vcpu, FE, p + 16, val(1, p + 16)));
-	EXPECT_TRUE(err_is(_metadata, vcpu, RD, ea, -ENOENT));
+	EXPECT_TRUE(kvmmu_rd_is(_metadata, vcpu, p + 8, val(1, p + 8)));
+	EXPECT_TRUE(kvmmu_acc_ok(_metadata, vcpu, FE, p + 16, val(1, p + 16)));
+	EXPECT_TRUE(kvmmu_err_is(_metadata, vcpu, RD, ea, -ENOENT));
 	EXPECT_TRUE(maps_pfn(_metadata, vcpu, p, hpfn(g, p)));
-	EXPECT_TRUE(wr_ok(_metadata, vcpu, p + 24, 0x24));
-	EXPECT_EQ(0x24, peek(gmem(g, p + 24)));
+	EXPECT_TRUE(kvmmu_wr_ok(_metadata, vcpu, p + 24, 0x24));
+	EXPECT_EQ(0x24, kvmmu_peek(gmem(g, p + 24)));
 	/* Problem state means nothing to real-mode accesses. */
-	EXPECT_TRUE(acc_ok(_metadata, vcpu, WR | USR, p + 32, 0x32));
-	EXPECT_TRUE(acc_ok(_metadata, vcpu, RD | USR, p + 32, 0x32));
+	EXPECT_TRUE(kvmmu_acc_ok(_metadata, vcpu, WR | USR, p + 32, 0x32));
+	EXPECT_TRUE(kvmmu_acc_ok(_metadata, vcpu, RD | USR, p + 32, 0x32));
 
 	/* DR: data relocated, fetches real. */
 	ASSERT_EQ(0, set_msr(vcpu, MSR_DR));
-	EXPECT_TRUE(rd_is(_metadata, vcpu, ea + 8, val(2, q + 8)));
+	EXPECT_TRUE(kvmmu_rd_is(_metadata, vcpu, ea + 8, val(2, q + 8)));
 	EXPECT_TRUE(dsi_is(_metadata, vcpu, RD, p + 8, DSISR_NOHPTE));
-	EXPECT_TRUE(acc_ok(_metadata, vcpu, FE, p + 16, val(1, p + 16)));
-	EXPECT_TRUE(err_is(_metadata, vcpu, FE, ea, -ENOENT));
+	EXPECT_TRUE(kvmmu_acc_ok(_metadata, vcpu, FE, p + 16, val(1, p + 16)));
+	EXPECT_TRUE(kvmmu_err_is(_metadata, vcpu, FE, ea, -ENOENT));
 	EXPECT_TRUE(maps_pfn(_metadata, vcpu, ea, hpfn(g, q)));
 
 	/* IR: fetches relocated, data real. */
 	ASSERT_EQ(0, set_msr(vcpu, MSR_IR));
-	EXPECT_TRUE(acc_ok(_metadata, vcpu, FE, ea + 32, val(2, q + 32)));
-	EXPECT_TRUE(rd_is(_metadata, vcpu, p + 40, val(1, p + 40)));
-	EXPECT_TRUE(err_is(_metadata, vcpu, RD, ea, -ENOENT));
+	EXPECT_TRUE(kvmmu_acc_ok(_metadata, vcpu, FE, ea + 32, val(2, q + 32)));
+	EXPECT_TRUE(kvmmu_rd_is(_metadata, vcpu, p + 40, val(1, p + 40)));
+	EXPECT_TRUE(kvmmu_err_is(_metadata, vcpu, RD, ea, -ENOENT));
 
 	/* Both, and back to real mode. */
 	ASSERT_EQ(0, set_msr(vcpu, MSR_IR | MSR_DR));
-	EXPECT_TRUE(acc_ok(_metadata, vcpu, FE, ea + 40, val(2, q + 40)));
-	EXPECT_TRUE(wr_ok(_metadata, vcpu, ea + 48, 0x48));
-	EXPECT_EQ(0x48, peek(gmem(g, q + 48)));
+	EXPECT_TRUE(kvmmu_acc_ok(_metadata, vcpu, FE, ea + 40, val(2, q + 40)));
+	EXPECT_TRUE(kvmmu_wr_ok(_metadata, vcpu, ea + 48, 0x48));
+	EXPECT_EQ(0x48, kvmmu_peek(gmem(g, q + 48)));
 	ASSERT_EQ(0, set_msr(vcpu, 0));
-	EXPECT_TRUE(rd_is(_metadata, vcpu, q + 48, 0x48));
-	EXPECT_TRUE(err_is(_metadata, vcpu, WR, ea, -ENOENT));
+	EXPECT_TRUE(kvmmu_rd_is(_metadata, vcpu, q + 48, 0x48));
+	EXPECT_TRUE(kvmmu_err_is(_metadata, vcpu, WR, ea, -ENOENT));
 }
 
 /*
@@ -927,9 +914,9 @@ TEST_F(hv, readonly_slot)
 		__u64 a = k ? rom_gra : ea;
 
 		ASSERT_EQ(0, set_msr(vcpu, k ? 0 : MSR_DR));
-		EXPECT_TRUE(err_is(_metadata, vcpu, WR, a + 8, -EACCES));
-		EXPECT_TRUE(rd_is(_metadata, vcpu, a + 8, val(0x70, rom_gra + 8)));
-		EXPECT_TRUE(err_is(_metadata, vcpu, WR, a + 8, -EACCES));
+		EXPECT_TRUE(kvmmu_err_is(_metadata, vcpu, WR, a + 8, -EACCES));
+		EXPECT_TRUE(kvmmu_rd_is(_metadata, vcpu, a + 8, val(0x70, rom_gra + 8)));
+		EXPECT_TRUE(kvmmu_err_is(_metadata, vcpu, WR, a + 8, -EACCES));
 		t = xlate(_metadata, vcpu, a);
 		EXPECT_EQ(KVMMU_TR_PRESENT,
 			  t.flags & (KVMMU_TR_PRESENT | KVMMU_TR_WRITABLE));
@@ -937,7 +924,7 @@ TEST_F(hv, readonly_slot)
 	ASSERT_EQ(0, set_msr(vcpu, MSR_DR));
 	EXPECT_EQ(KVMMU_PPC_H_SUCCESS, h_read(vcpu, idx, &v, &r));
 	EXPECT_EQ(R_R, r & (R_R | R_C));
-	EXPECT_EQ(val(0x70, rom_gra + 8), peek(rom + 8));
+	EXPECT_EQ(val(0x70, rom_gra + 8), kvmmu_peek(rom + 8));
 	munmap(rom, PG);
 }
 
@@ -967,29 +954,29 @@ TEST_F(hv, memslot_change)
 		TH_LOG("present before any access");
 	i1 = map_ea(_metadata, vcpu, 18, e1, gra, PP_RW_RW, 0);
 	map_ea(_metadata, vcpu, 18, e2, gra + PG, PP_RW_RW, 0);
-	EXPECT_TRUE(rd_is(_metadata, vcpu, gra + 8, val(0xa, gra + 8)));
+	EXPECT_TRUE(kvmmu_rd_is(_metadata, vcpu, gra + 8, val(0xa, gra + 8)));
 	ASSERT_EQ(0, set_msr(vcpu, MSR_DR));
-	EXPECT_TRUE(wr_ok(_metadata, vcpu, e1 + 16, 0xa16));
-	EXPECT_TRUE(rd_is(_metadata, vcpu, e2 + 8, val(0xa, gra + PG + 8)));
+	EXPECT_TRUE(kvmmu_wr_ok(_metadata, vcpu, e1 + 16, 0xa16));
+	EXPECT_TRUE(kvmmu_rd_is(_metadata, vcpu, e2 + 8, val(0xa, gra + PG + 8)));
 
 	ASSERT_EQ(0, kvmmu_set_region(self->vm, 1, 0, gra, 0, a));
-	EXPECT_TRUE(err_is(_metadata, vcpu, RD, e1 + 16, -ENOENT));
-	EXPECT_TRUE(err_is(_metadata, vcpu, WR, e2, -ENOENT));
+	EXPECT_TRUE(kvmmu_err_is(_metadata, vcpu, RD, e1 + 16, -ENOENT));
+	EXPECT_TRUE(kvmmu_err_is(_metadata, vcpu, WR, e2, -ENOENT));
 	EXPECT_FALSE(xlate(_metadata, vcpu, e1).flags & KVMMU_TR_PRESENT);
 	EXPECT_EQ(KVMMU_PPC_H_SUCCESS, h_read(vcpu, i1, &v, &r));
 	EXPECT_EQ(hpte_v(e1, i1 / 8 != pteg_of(e1, 18, false) / 8), v);
 	EXPECT_EQ(hpte_r(gra, PP_RW_RW) | R_R | R_C, r);
 	ASSERT_EQ(0, set_msr(vcpu, 0));
-	EXPECT_TRUE(err_is(_metadata, vcpu, RD, gra + 8, -ENOENT));
+	EXPECT_TRUE(kvmmu_err_is(_metadata, vcpu, RD, gra + 8, -ENOENT));
 
 	ASSERT_EQ(0, kvmmu_set_region(self->vm, 1, 0, gra, 2 * PG, b));
-	EXPECT_TRUE(rd_is(_metadata, vcpu, gra + 8, val(0xb, gra + 8)));
+	EXPECT_TRUE(kvmmu_rd_is(_metadata, vcpu, gra + 8, val(0xb, gra + 8)));
 	ASSERT_EQ(0, set_msr(vcpu, MSR_DR));
-	EXPECT_TRUE(rd_is(_metadata, vcpu, e1 + 16, val(0xb, gra + 16)));
-	EXPECT_TRUE(wr_ok(_metadata, vcpu, e2 + 24, 0xb24));
-	EXPECT_EQ(0xb24, peek(b + PG + 24));
-	EXPECT_EQ(val(0xa, gra + PG + 24), peek(a + PG + 24));
-	EXPECT_EQ(0xa16, peek(a + 16));
+	EXPECT_TRUE(kvmmu_rd_is(_metadata, vcpu, e1 + 16, val(0xb, gra + 16)));
+	EXPECT_TRUE(kvmmu_wr_ok(_metadata, vcpu, e2 + 24, 0xb24));
+	EXPECT_EQ(0xb24, kvmmu_peek(b + PG + 24));
+	EXPECT_EQ(val(0xa, gra + PG + 24), kvmmu_peek(a + PG + 24));
+	EXPECT_EQ(0xa16, kvmmu_peek(a + 16));
 	EXPECT_TRUE(maps_pfn(_metadata, vcpu, e1, pfn_of_hva(b)));
 	munmap(a, 2 * PG);
 	munmap(b, 2 * PG);
@@ -1038,8 +1025,8 @@ TEST_F(hv, protection)
 				type = (w ? WR : RD) | (k >= 2 && !pr ? USR : 0);
 				want = w ? 0xc0de0000ULL + n : val(pp + 1, pg[pp] + off);
 				if (allow[pp][user * 2 + w]) {
-					EXPECT_TRUE(acc_ok(_metadata, vcpu, type,
-							   ea + off, want))
+					EXPECT_TRUE(kvmmu_acc_ok(_metadata, vcpu, type,
+								 ea + off, want))
 						TH_LOG("pp %u pr %d", pp, pr);
 					if (w)
 						fill(g, pg[pp], pp + 1);
@@ -1049,7 +1036,7 @@ TEST_F(hv, protection)
 						   DSISR_PROT | (w ? DSISR_STORE : 0)))
 					TH_LOG("pp %u pr %d", pp, pr);
 				EXPECT_EQ(val(pp + 1, pg[pp] + off),
-					  peek(gmem(g, pg[pp] + off)));
+					  kvmmu_peek(gmem(g, pg[pp] + off)));
 			}
 		}
 	}
@@ -1070,17 +1057,17 @@ TEST_F(hv, protection)
 	map_ea(_metadata, vcpu, 18, EA(0x60), fx, PP_RW_RW, R_N);
 	map_ea(_metadata, vcpu, 18, EA(0x61), fx, PP_RW_RW, 0);
 	ASSERT_EQ(0, set_msr(vcpu, MSR_DR | MSR_IR));
-	EXPECT_TRUE(rd_is(_metadata, vcpu, EA(0x60) + 8, val(7, fx + 8)));
+	EXPECT_TRUE(kvmmu_rd_is(_metadata, vcpu, EA(0x60) + 8, val(7, fx + 8)));
 	EXPECT_TRUE(dsi_is(_metadata, vcpu, FE, EA(0x60) + 8, DSISR_PROT));
-	EXPECT_TRUE(acc_ok(_metadata, vcpu, FE, EA(0x61) + 8, val(7, fx + 8)));
+	EXPECT_TRUE(kvmmu_acc_ok(_metadata, vcpu, FE, EA(0x61) + 8, val(7, fx + 8)));
 	EXPECT_TRUE(dsi_is(_metadata, vcpu, FE, EA(0x62), DSISR_NOHPTE));
 	/* A user fetch of a pp 00 page is a protection fault. */
 	EXPECT_TRUE(dsi_is(_metadata, vcpu, FE | USR, EA(0x50), DSISR_PROT));
-	EXPECT_TRUE(acc_ok(_metadata, vcpu, FE | USR, EA(0x52) + 8,
-			   val(3, pg[2] + 8)));
+	EXPECT_TRUE(kvmmu_acc_ok(_metadata, vcpu, FE | USR, EA(0x52) + 8,
+				 val(3, pg[2] + 8)));
 	/* N applies to the EA, not the page: without IR the fetch is real. */
 	ASSERT_EQ(0, set_msr(vcpu, MSR_DR));
-	EXPECT_TRUE(acc_ok(_metadata, vcpu, FE, fx + 8, val(7, fx + 8)));
+	EXPECT_TRUE(kvmmu_acc_ok(_metadata, vcpu, FE, fx + 8, val(7, fx + 8)));
 }
 
 /* The R and C bits of the HPTE used, as H_READ and H_CLEAR_* show them. */
@@ -1110,10 +1097,10 @@ TEST_F(hv, ref_change)
 	idx2 = map_ea(_metadata, vcpu, 18, ea2, p, PP_RW_RW, 0);
 	ASSERT_EQ(0, set_msr(vcpu, MSR_DR));
 	EXPECT_EQ(0, rc_of(_metadata, vcpu, idx));
-	EXPECT_TRUE(rd_is(_metadata, vcpu, ea + 8, val(1, p + 8)));
+	EXPECT_TRUE(kvmmu_rd_is(_metadata, vcpu, ea + 8, val(1, p + 8)));
 	EXPECT_EQ(R_R, rc_of(_metadata, vcpu, idx));
 	EXPECT_EQ(0, rc_of(_metadata, vcpu, idx2));
-	EXPECT_TRUE(wr_ok(_metadata, vcpu, ea + 16, 0x16));
+	EXPECT_TRUE(kvmmu_wr_ok(_metadata, vcpu, ea + 16, 0x16));
 	EXPECT_EQ(R_R | R_C, rc_of(_metadata, vcpu, idx));
 	EXPECT_EQ(0, rc_of(_metadata, vcpu, idx2));
 
@@ -1121,16 +1108,16 @@ TEST_F(hv, ref_change)
 		  hc(vcpu, KVMMU_PPC_H_CLEAR_REF, 0, idx, 0, 0, rets));
 	EXPECT_EQ(hpte_r(p, PP_RW_RW) | R_R | R_C, rets[0]);
 	EXPECT_EQ(R_C, rc_of(_metadata, vcpu, idx));
-	EXPECT_TRUE(rd_is(_metadata, vcpu, ea + 8, val(1, p + 8)));
+	EXPECT_TRUE(kvmmu_rd_is(_metadata, vcpu, ea + 8, val(1, p + 8)));
 	EXPECT_EQ(R_R | R_C, rc_of(_metadata, vcpu, idx));
 
 	EXPECT_EQ(KVMMU_PPC_H_SUCCESS,
 		  hc(vcpu, KVMMU_PPC_H_CLEAR_MOD, 0, idx, 0, 0, rets));
 	EXPECT_EQ(hpte_r(p, PP_RW_RW) | R_R | R_C, rets[0]);
 	EXPECT_EQ(R_R, rc_of(_metadata, vcpu, idx));
-	EXPECT_TRUE(rd_is(_metadata, vcpu, ea + 16, 0x16));
+	EXPECT_TRUE(kvmmu_rd_is(_metadata, vcpu, ea + 16, 0x16));
 	EXPECT_EQ(R_R, rc_of(_metadata, vcpu, idx)) TH_LOG("a read set C");
-	EXPECT_TRUE(wr_ok(_metadata, vcpu, ea + 24, 0x24));
+	EXPECT_TRUE(kvmmu_wr_ok(_metadata, vcpu, ea + 24, 0x24));
 	EXPECT_EQ(R_R | R_C, rc_of(_metadata, vcpu, idx))
 		TH_LOG("a write after H_CLEAR_MOD did not set C");
 
@@ -1140,11 +1127,11 @@ TEST_F(hv, ref_change)
 		  hc(vcpu, KVMMU_PPC_H_CLEAR_REF, 0, idx, 0, 0, rets));
 	EXPECT_EQ(hpte_r(p, PP_RW_RW) | R_R, rets[0]);
 	EXPECT_EQ(0, rc_of(_metadata, vcpu, idx));
-	EXPECT_TRUE(wr_ok(_metadata, vcpu, ea + 32, 0x32));
+	EXPECT_TRUE(kvmmu_wr_ok(_metadata, vcpu, ea + 32, 0x32));
 	EXPECT_EQ(R_R | R_C, rc_of(_metadata, vcpu, idx));
 
 	/* The other HPTE of the page: its own bits. */
-	EXPECT_TRUE(rd_is(_metadata, vcpu, ea2 + 32, 0x32));
+	EXPECT_TRUE(kvmmu_rd_is(_metadata, vcpu, ea2 + 32, 0x32));
 	EXPECT_EQ(R_R, rc_of(_metadata, vcpu, idx2));
 
 	/* Invalidated by the host: the guest's view keeps R and C. */
@@ -1156,11 +1143,11 @@ TEST_F(hv, ref_change)
 		  hc(vcpu, KVMMU_PPC_H_CLEAR_MOD, 0, idx, 0, 0, rets));
 	EXPECT_EQ(hpte_r(p, PP_RW_RW) | R_R | R_C, rets[0]);
 	EXPECT_EQ(R_R, rc_of(_metadata, vcpu, idx));
-	EXPECT_TRUE(rd_is(_metadata, vcpu, ea + 32, 0));
+	EXPECT_TRUE(kvmmu_rd_is(_metadata, vcpu, ea + 32, 0));
 	EXPECT_EQ(R_R, rc_of(_metadata, vcpu, idx));
-	EXPECT_TRUE(wr_ok(_metadata, vcpu, ea2 + 40, 0x40));
+	EXPECT_TRUE(kvmmu_wr_ok(_metadata, vcpu, ea2 + 40, 0x40));
 	EXPECT_EQ(R_R | R_C, rc_of(_metadata, vcpu, idx2));
-	EXPECT_EQ(0x40, peek(gmem(g, p + 40)));
+	EXPECT_EQ(0x40, kvmmu_peek(gmem(g, p + 40)));
 }
 
 /*
@@ -1184,17 +1171,17 @@ TEST_F(hv, page_idle)
 		map_ea(_metadata, vcpu, 18, EA(0x80 + i), p[i], PP_RW_RW, 0);
 		map_ea(_metadata, vcpu, 18, EA(0xa0 + i), p[i], PP_RW_RW, 0);
 	}
-	lru_drain_all(g->ram + p[0]);
+	kvmmu_lru_drain_all(g->ram + p[0]);
 	ASSERT_EQ(0, set_msr(vcpu, MSR_DR));
 	for (i = 0; i < n; i++) {
-		EXPECT_TRUE(rd_is(_metadata, vcpu, EA(0x80 + i), val(i + 1, p[i])));
-		EXPECT_TRUE(rd_is(_metadata, vcpu, EA(0xa0 + i), val(i + 1, p[i])));
+		EXPECT_TRUE(kvmmu_rd_is(_metadata, vcpu, EA(0x80 + i), val(i + 1, p[i])));
+		EXPECT_TRUE(kvmmu_rd_is(_metadata, vcpu, EA(0xa0 + i), val(i + 1, p[i])));
 		pfn[i] = hpfn(g, p[i]);
 		ASSERT_NE(0, pfn[i]);
 	}
 
 	for (round = 0; round < 2; round++) {
-		ASSERT_EQ(0, idle_mark(fd, pfn, n));
+		ASSERT_EQ(0, kvmmu_idle_mark(fd, pfn, n));
 		/*
 		 * Round 0: pages 0 mod 3 through the first EA, 1 mod 3
 		 * through the second, written; round 1 in real mode.
@@ -1206,14 +1193,14 @@ TEST_F(hv, page_idle)
 			if (i % 3 == 2)
 				continue;
 			if (i % 3) {
-				EXPECT_TRUE(wr_ok(_metadata, vcpu, a + 8, i));
+				EXPECT_TRUE(kvmmu_wr_ok(_metadata, vcpu, a + 8, i));
 			} else {
-				EXPECT_TRUE(rd_is(_metadata, vcpu, a,
-						  val(i + 1, p[i])));
+				EXPECT_TRUE(kvmmu_rd_is(_metadata, vcpu, a,
+							val(i + 1, p[i])));
 			}
 		}
 		for (bad = 0, i = 0; i < n; i++) {
-			idle = idle_test(fd, pfn[i]);
+			idle = kvmmu_idle_test(fd, pfn[i]);
 			ASSERT_LE(0, idle) TH_LOG("page_idle read: %s",
 						  strerror(-idle));
 			if (idle == (i % 3 != 2))
@@ -1227,8 +1214,8 @@ TEST_F(hv, page_idle)
 	close(fd);
 	ASSERT_EQ(0, set_msr(vcpu, MSR_DR));
 	for (i = 0; i < n; i++)
-		EXPECT_TRUE(rd_is(_metadata, vcpu, EA(0xa0 + i) + 8,
-				  i % 3 == 1 ? i : val(i + 1, p[i] + 8)));
+		EXPECT_TRUE(kvmmu_rd_is(_metadata, vcpu, EA(0xa0 + i) + 8,
+					i % 3 == 1 ? i : val(i + 1, p[i] + 8)));
 }
 
 /* ------------------------------------------------------------------ */
@@ -1258,18 +1245,18 @@ TEST_F(hv, vrma_eviction)
 		ASSERT_EQ(vrma_pteg(p0, 18, true), vrma_pteg(p[i], 18, true));
 		fill(g, p[i], i + 1);
 	}
-	st0 = stats(_metadata, self->vm);
+	st0 = kvmmu_stats(_metadata, self->vm);
 	for (pass = 0; pass < 3; pass++) {
 		for (i = 0; i < n; i++) {
 			__u64 off = 8 * (1 + pass);
 
-			EXPECT_TRUE(rd_is(_metadata, vcpu, p[i] + off,
-					  pass == 2 ? 0x100 + i :
+			EXPECT_TRUE(kvmmu_rd_is(_metadata, vcpu, p[i] + off,
+						pass == 2 ? 0x100 + i :
 					  val(i + 1, p[i] + off)))
 				TH_LOG("pass %u page %u", pass, i);
 			if (pass == 1)
-				EXPECT_TRUE(wr_ok(_metadata, vcpu,
-						  p[i] + 8 * 3, 0x100 + i));
+				EXPECT_TRUE(kvmmu_wr_ok(_metadata, vcpu,
+							p[i] + 8 * 3, 0x100 + i));
 		}
 		for (present = 0, i = 0; i < n; i++)
 			present += !!(xlate(_metadata, vcpu, p[i]).flags &
@@ -1277,13 +1264,13 @@ TEST_F(hv, vrma_eviction)
 		EXPECT_GE(16, present) TH_LOG("pass %u", pass);
 		EXPECT_LT(0, present);
 	}
-	st1 = stats(_metadata, self->vm);
+	st1 = kvmmu_stats(_metadata, self->vm);
 	TH_LOG("hpte_evictions %llu -> %llu",
 	       (unsigned long long)st0.hpte_evictions,
 	       (unsigned long long)st1.hpte_evictions);
 	EXPECT_LE(st0.hpte_evictions + 3 * (n - 16), st1.hpte_evictions);
 	for (i = 0; i < n; i++)
-		EXPECT_EQ(0x100 + i, peek(gmem(g, p[i] + 8 * 3)));
+		EXPECT_EQ(0x100 + i, kvmmu_peek(gmem(g, p[i] + 8 * 3)));
 }
 
 /*
@@ -1316,15 +1303,15 @@ TEST_F(hv, vrma_spares_guest)
 	}
 	for (k = 0; k < 2; k++)
 		for (i = 0; i < n; i++)
-			EXPECT_TRUE(rd_is(_metadata, vcpu, p[i] + 8,
-					  val(i + 1, p[i] + 8)));
-	EXPECT_LE(n - 8, stats(_metadata, self->vm).hpte_evictions);
+			EXPECT_TRUE(kvmmu_rd_is(_metadata, vcpu, p[i] + 8,
+						val(i + 1, p[i] + 8)));
+	EXPECT_LE(n - 8, kvmmu_stats(_metadata, self->vm).hpte_evictions);
 	ASSERT_EQ(0, set_msr(vcpu, MSR_DR));
 	for (k = 0; k < 8; k++) {
 		EXPECT_EQ(KVMMU_PPC_H_SUCCESS, h_read(vcpu, grp + k, &v, &r));
 		EXPECT_EQ(hpte_v(ea[k], false), v) TH_LOG("guest HPTE %u", k);
 		EXPECT_EQ(hpte_r(d, PP_RW_RW), r & ~(R_R | R_C));
-		EXPECT_TRUE(rd_is(_metadata, vcpu, ea[k] + 16, val(9, d + 16)));
+		EXPECT_TRUE(kvmmu_rd_is(_metadata, vcpu, ea[k] + 16, val(9, d + 16)));
 	}
 }
 
@@ -1346,9 +1333,9 @@ TEST_F(hv, guest_evicts_vrma)
 	for (i = 0; i < n; i++) {
 		p[i] = p0 + (__u64)i * 2048 * PG;
 		fill(g, p[i], i + 1);
-		EXPECT_TRUE(rd_is(_metadata, vcpu, p[i] + 8, val(i + 1, p[i] + 8)));
+		EXPECT_TRUE(kvmmu_rd_is(_metadata, vcpu, p[i] + 8, val(i + 1, p[i] + 8)));
 	}
-	ev0 = stats(_metadata, self->vm).hpte_evictions;
+	ev0 = kvmmu_stats(_metadata, self->vm).hpte_evictions;
 	d = data_page(_metadata, g, 9);
 	for (k = 0; k < 9; k++) {
 		__u64 grp = k < 8 ? pri : sec;
@@ -1361,15 +1348,15 @@ TEST_F(hv, guest_evicts_vrma)
 			TH_LOG("guest HPTE %u", k);
 		EXPECT_EQ(k < 8 ? grp : grp + 3, idx & (k < 8 ? ~7ULL : ~0ULL));
 	}
-	EXPECT_LE(ev0 + 9, stats(_metadata, self->vm).hpte_evictions);
+	EXPECT_LE(ev0 + 9, kvmmu_stats(_metadata, self->vm).hpte_evictions);
 	/* 7 slots left for 16 real pages, twice over. */
 	for (k = 0; k < 2; k++)
 		for (i = 0; i < n; i++)
-			EXPECT_TRUE(rd_is(_metadata, vcpu, p[i] + 16,
-					  val(i + 1, p[i] + 16)));
+			EXPECT_TRUE(kvmmu_rd_is(_metadata, vcpu, p[i] + 16,
+						val(i + 1, p[i] + 16)));
 	ASSERT_EQ(0, set_msr(vcpu, MSR_DR));
 	for (k = 0; k < 9; k++) {
-		EXPECT_TRUE(rd_is(_metadata, vcpu, ea[k] + 24, val(9, d + 24)));
+		EXPECT_TRUE(kvmmu_rd_is(_metadata, vcpu, ea[k] + 24, val(9, d + 24)));
 		EXPECT_EQ(KVMMU_PPC_H_SUCCESS,
 			  h_read(vcpu, k < 8 ? pri + k : sec + 3, &v, &r));
 		EXPECT_TRUE(v & V_VALID);
@@ -1399,7 +1386,7 @@ static void many_map(struct __test_metadata *_metadata, int vcpu,
 
 	m->gra = gra;
 	for (i = 0; i < QWORDS; i++)
-		m->model[i] = peek(gmem(g, gra) + i);
+		m->model[i] = kvmmu_peek(gmem(g, gra) + i);
 	for (i = 0; i < NEA; i++) {
 		m->ea[i] = SEG(1 + i % 4) + ((0x10ULL + i) << 12);
 		m->idx[i] = map_ea(_metadata, vcpu, 18, m->ea[i], gra,
@@ -1426,10 +1413,10 @@ static unsigned int many_check(struct __test_metadata *_metadata, int vcpu,
 		a[i].size = 8;
 		a[i].result = 1;
 	}
-	EXPECT_EQ(0, access_batch(vcpu, a, NEA));
+	EXPECT_EQ(0, kvmmu_access_batch(vcpu, a, NEA));
 	for (i = 0; i < NEA; i++) {
 		q = i * 7 % QWORDS;
-		proc = peek(gmem(g, m->gra) + q);
+		proc = kvmmu_peek(gmem(g, m->gra) + q);
 		if (!a[i].result && a[i].data == proc && proc == m->model[q])
 			continue;
 		if (bad++ < 4)
@@ -1440,7 +1427,7 @@ static unsigned int many_check(struct __test_metadata *_metadata, int vcpu,
 			       (unsigned long long)m->model[q]);
 	}
 	EXPECT_EQ(0, set_msr(vcpu, 0));
-	if (!rd_is(_metadata, vcpu, m->gra + 8 * 5, m->model[5]))
+	if (!kvmmu_rd_is(_metadata, vcpu, m->gra + 8 * 5, m->model[5]))
 		bad++;
 	EXPECT_EQ(0, set_msr(vcpu, MSR_DR));
 	return bad;
@@ -1492,7 +1479,7 @@ static unsigned int many_pfn_bad(struct __test_metadata *_metadata,
 static void many_write(struct __test_metadata *_metadata, int vcpu,
 		       struct many *m, unsigned int i, unsigned int q, __u64 v)
 {
-	EXPECT_TRUE(wr_ok(_metadata, vcpu, m->ea[i] + q * 8, v));
+	EXPECT_TRUE(kvmmu_wr_ok(_metadata, vcpu, m->ea[i] + q * 8, v));
 	m->model[q] = v;
 }
 
@@ -1523,10 +1510,10 @@ TEST_F(hv, many_eas_dontneed)
 	EXPECT_EQ(0, many_check(_metadata, vcpu, g, &m));
 
 	many_write(_metadata, vcpu, &m, 17, 3, 0x17);
-	EXPECT_EQ(0x17, peek(gmem(g, gra) + 3));
+	EXPECT_EQ(0x17, kvmmu_peek(gmem(g, gra) + 3));
 	EXPECT_EQ(0, many_check(_metadata, vcpu, g, &m));
 	EXPECT_EQ(0, many_pfn_bad(_metadata, vcpu, &m, hpfn(g, gra)));
-	poke(gmem(g, gra) + 4, 0x44);
+	kvmmu_poke(gmem(g, gra) + 4, 0x44);
 	m.model[4] = 0x44;
 	EXPECT_EQ(0, many_check(_metadata, vcpu, g, &m));
 
@@ -1562,17 +1549,17 @@ TEST_F_TIMEOUT(hv, many_eas_ksm, 90)
 
 	ASSERT_EQ(0, madvise(g->ram + gra, PG, MADV_MERGEABLE));
 	ASSERT_EQ(0, madvise(g->ram + twin, PG, MADV_MERGEABLE));
-	ASSERT_EQ(0, set_knob(&self->hs, KSM_DIR "pages_to_scan", "1000"));
-	ASSERT_EQ(0, set_knob(&self->hs, KSM_DIR "sleep_millisecs", "5"));
+	ASSERT_EQ(0, kvmmu_set_knob(&self->hs, KSM_DIR "pages_to_scan", "1000"));
+	ASSERT_EQ(0, kvmmu_set_knob(&self->hs, KSM_DIR "sleep_millisecs", "5"));
 	if (!access(KSM_DIR "smart_scan", W_OK))
-		ASSERT_EQ(0, set_knob(&self->hs, KSM_DIR "smart_scan", "0"));
-	ASSERT_EQ(0, set_knob(&self->hs, KSM_DIR "run", "1"));
+		ASSERT_EQ(0, kvmmu_set_knob(&self->hs, KSM_DIR "smart_scan", "0"));
+	ASSERT_EQ(0, kvmmu_set_knob(&self->hs, KSM_DIR "run", "1"));
 	for (i = 0; i < 3000 && !merged; i++) {
 		now = hpfn(g, gra);
 		if (now && now == hpfn(g, twin))
 			merged = now;
 		else
-			sleep_ms(10);
+			kvmmu_sleep_ms(10);
 	}
 	kvmmu_write_file(KSM_DIR "run", "0");
 	kvmmu_read_file(KSM_DIR "pages_sharing", shared, sizeof(shared));
@@ -1590,14 +1577,14 @@ TEST_F_TIMEOUT(hv, many_eas_ksm, 90)
 	now = hpfn(g, gra);
 	EXPECT_NE(merged, now);
 	EXPECT_EQ(merged, hpfn(g, twin));
-	EXPECT_EQ(val(0, gra + 64), peek(gmem(g, twin) + 8));
+	EXPECT_EQ(val(0, gra + 64), kvmmu_peek(gmem(g, twin) + 8));
 	EXPECT_EQ(0, many_present(_metadata, vcpu, &m, now))
 		TH_LOG("HPTEs kept the merged frame after COW");
 	EXPECT_EQ(0, many_check(_metadata, vcpu, g, &m));
 	EXPECT_EQ(0, many_pfn_bad(_metadata, vcpu, &m, now));
 }
 
-/* move_pages() to the other node: every HPTE follows. */
+/* kvmmu_move_pages() to the other node: every HPTE follows. */
 TEST_F(hv, many_eas_migrate)
 {
 	struct guest *g = &self->g;
@@ -1613,10 +1600,10 @@ TEST_F(hv, many_eas_migrate)
 		EXPECT_EQ(0, many_check(_metadata, vcpu, g, &m));
 		old = hpfn(g, gra);
 		EXPECT_EQ(0, many_pfn_bad(_metadata, vcpu, &m, old));
-		ASSERT_EQ(0, move_pages(1, pages, NULL, &node, 0));
+		ASSERT_EQ(0, kvmmu_move_pages(1, pages, NULL, &node, 0));
 		ASSERT_LE(0, node);
 		node = !node;
-		ASSERT_EQ(0, move_pages(1, pages, &node, &status, MPOL_MF_MOVE));
+		ASSERT_EQ(0, kvmmu_move_pages(1, pages, &node, &status, MPOL_MF_MOVE));
 		ASSERT_EQ(node, status);
 		now = hpfn(g, gra);
 		ASSERT_NE(old, now);
@@ -1635,9 +1622,9 @@ static bool page_out(struct guest *g, __u64 gra)
 	int pass;
 
 	for (pass = 0; pass < 10; pass++) {
-		lru_drain_all(g->ram + gra);
+		kvmmu_lru_drain_all(g->ram + gra);
 		madvise(g->ram + gra, PG, MADV_PAGEOUT);
-		if (pagemap_raw(g->ram + gra) & PM_SWAP)
+		if (kvmmu_pagemap_raw(g->ram + gra) & PM_SWAP)
 			return true;
 	}
 	return false;
@@ -1651,7 +1638,7 @@ TEST_F_TIMEOUT(hv, many_eas_swap, 60)
 	int vcpu = self->vcpu, err;
 	struct many m;
 
-	err = swap_setup(_metadata, &self->hs);
+	err = kvmmu_swap_on(_metadata, &self->hs);
 	if (err == -ENODEV)
 		SKIP(return, "no zram in this kernel or the initramfs");
 	many_map(_metadata, vcpu, g, &m, gra);
@@ -1667,7 +1654,7 @@ TEST_F_TIMEOUT(hv, many_eas_swap, 60)
 	many_write(_metadata, vcpu, &m, 20, 11, 0x200);
 	ASSERT_TRUE(page_out(g, gra));
 	EXPECT_EQ(0, many_present(_metadata, vcpu, &m, 0));
-	EXPECT_EQ(0x200, peek(gmem(g, gra) + 11));
+	EXPECT_EQ(0x200, kvmmu_peek(gmem(g, gra) + 11));
 	EXPECT_EQ(0, many_check(_metadata, vcpu, g, &m));
 	EXPECT_EQ(0, many_pfn_bad(_metadata, vcpu, &m, hpfn(g, gra)));
 }
@@ -1697,14 +1684,14 @@ TEST_F(hv, many_eas_fork)
 	if (!pid) {
 		if (read(p2c[0], &c, 1) != 1)
 			_exit(10);
-		if (peek(gmem(g, gra) + 1) != 0x1111 ||
-		    peek(gmem(g, gra) + 2) != val(6, gra + 16))
+		if (kvmmu_peek(gmem(g, gra) + 1) != 0x1111 ||
+		    kvmmu_peek(gmem(g, gra) + 2) != val(6, gra + 16))
 			_exit(11);
 		_exit(0);
 	}
 	many_write(_metadata, vcpu, &m, 30, 2, 0x2222);
 	EXPECT_NE(before, hpfn(g, gra));
-	EXPECT_EQ(0x2222, peek(gmem(g, gra) + 2));
+	EXPECT_EQ(0x2222, kvmmu_peek(gmem(g, gra) + 2));
 	EXPECT_EQ(0, many_present(_metadata, vcpu, &m, hpfn(g, gra)))
 		TH_LOG("HPTEs kept the frame the child shares");
 	EXPECT_EQ(0, many_check(_metadata, vcpu, g, &m));
@@ -1737,7 +1724,7 @@ TEST_F(hv, many_eas_mprotect)
 	ASSERT_EQ(0, mprotect(g->ram + gra, PG, PROT_READ));
 	for (bad = 0, i = 0; i < NEA; i++) {
 		hc(vcpu, KVMMU_PPC_H_CLEAR_MOD, 0, m.idx[i], 0, 0, rets);
-		bad += !err_is(_metadata, vcpu, WR, m.ea[i] + 8, -EACCES);
+		bad += !kvmmu_err_is(_metadata, vcpu, WR, m.ea[i] + 8, -EACCES);
 	}
 	EXPECT_EQ(0, bad);
 	EXPECT_EQ(0, many_check(_metadata, vcpu, g, &m));
@@ -1750,7 +1737,7 @@ TEST_F(hv, many_eas_mprotect)
 
 	ASSERT_EQ(0, munmap(g->ram + gra, PG));
 	for (bad = 0, i = 0; i < NEA; i++)
-		bad += !err_is(_metadata, vcpu, RD, m.ea[i], -EFAULT);
+		bad += !kvmmu_err_is(_metadata, vcpu, RD, m.ea[i], -EFAULT);
 	EXPECT_EQ(0, bad);
 	EXPECT_EQ(0, many_present(_metadata, vcpu, &m, 0));
 }
@@ -1817,17 +1804,17 @@ static void stress_round(struct stress_thread *t)
 	for (i = 0; i < n; i++) {
 		if (i < NR_REMAP) {
 			a[i].gpa = R_EA(i) + i * 8;
-			s1[i] = seq_load(&s->seq_r[i]);
+			s1[i] = kvmmu_seq_load(&s->seq_r[i]);
 		} else {
 			j = (i - NR_REMAP) % NR_DROP;
 			a[i].gpa = i < NR_REMAP + NR_DROP ? D_EA(j) : D2_EA(j);
-			s1[i] = seq_load(&s->seq_d[j]);
+			s1[i] = kvmmu_seq_load(&s->seq_d[j]);
 		}
 		a[i].type = RD;
 		a[i].size = 8;
 		a[i].result = 1;
 	}
-	if (access_batch(t->vcpu, a, n)) {
+	if (kvmmu_access_batch(t->vcpu, a, n)) {
 		t->bad++;
 		return;
 	}
@@ -1835,7 +1822,7 @@ static void stress_round(struct stress_thread *t)
 	for (i = 0; i < n; i++) {
 		gen = s1[i] / 2;
 		if (i < NR_REMAP) {
-			s2 = seq_load(&s->seq_r[i]);
+			s2 = kvmmu_seq_load(&s->seq_r[i]);
 			if (s1[i] == s2 && !(s2 % 2)) {
 				ok = !a[i].result && a[i].data == rval(s, i, gen);
 				t->checked++;
@@ -1850,7 +1837,7 @@ static void stress_round(struct stress_thread *t)
 			}
 		} else {
 			j = (i - NR_REMAP) % NR_DROP;
-			s2 = seq_load(&s->seq_d[j]);
+			s2 = kvmmu_seq_load(&s->seq_d[j]);
 			if (s1[i] == s2 && !(s2 % 2)) {
 				ok = a[i].data == dval(j, gen);
 				t->checked++;
@@ -1944,7 +1931,7 @@ TEST_F_TIMEOUT(hv, stress, 90)
 	for (j = 0; j < NR_DROP; j++) {
 		s.q[j] = data_page(_metadata, g, 0);
 		memset(gmem(g, s.q[j]), 0, PG);
-		poke(gmem(g, s.q[j]), dval(j, 0));
+		kvmmu_poke(gmem(g, s.q[j]), dval(j, 0));
 		map_ea(_metadata, ctl, 18, D_EA(j), s.q[j], PP_RW_RW, 0);
 		map_ea(_metadata, ctl, 18, D2_EA(j), s.q[j], PP_RW_RW, 0);
 	}
@@ -1961,15 +1948,15 @@ TEST_F_TIMEOUT(hv, stress, 90)
 		ASSERT_EQ(0, pthread_create(&tid[i], NULL, stress_vcpu, &th[i]));
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	while (ms_since(&t0) < STRESS_MS ||
-	       (ms_since(&t0) < STRESS_MAX_MS &&
+	while (kvmmu_ms_since(&t0) < STRESS_MS ||
+	       (kvmmu_ms_since(&t0) < STRESS_MAX_MS &&
 		(remaps < STRESS_REMAPS ||
 		 __atomic_load_n(&th[0].progress, __ATOMIC_RELAXED) <
 		 STRESS_ROUNDS ||
 		 __atomic_load_n(&th[2].progress, __ATOMIC_RELAXED) < 10))) {
 		rnd = rnd * 1103515245 + 12345;
 		i = rnd / 65536 % NR_REMAP;
-		seq_bump(&s.seq_r[i]);
+		kvmmu_seq_bump(&s.seq_r[i]);
 		gen = (s.seq_r[i] + 1) / 2;
 		EXPECT_EQ(KVMMU_PPC_H_SUCCESS, h_remove(ctl, idx[i], NULL));
 		EXPECT_EQ(KVMMU_PPC_H_SUCCESS,
@@ -1978,33 +1965,33 @@ TEST_F_TIMEOUT(hv, stress, 90)
 					 pteg_of(R_EA(i), 18, false) / 8),
 				  hpte_r(gen % 2 ? s.b[i] : s.a[i], PP_RW_RW),
 				  NULL));
-		seq_bump(&s.seq_r[i]);
+		kvmmu_seq_bump(&s.seq_r[i]);
 		remaps++;
 		if (remaps % 2)
 			continue;
 		j = rnd / 4096 % NR_DROP;
-		seq_bump(&s.seq_d[j]);
+		kvmmu_seq_bump(&s.seq_d[j]);
 		gen = (s.seq_d[j] + 1) / 2;
 		EXPECT_EQ(0, madvise(g->ram + s.q[j], PG, MADV_DONTNEED));
-		poke(gmem(g, s.q[j]), dval(j, gen));
-		seq_bump(&s.seq_d[j]);
+		kvmmu_poke(gmem(g, s.q[j]), dval(j, gen));
+		kvmmu_seq_bump(&s.seq_d[j]);
 		drops++;
 		if (numa && remaps % 16 == 0) {
 			pages[0] = g->ram + W_GRA + rnd / 256 % (W_SIZE / PG) * PG;
 			node = -1;
-			if (!move_pages(1, pages, NULL, &node, 0) && node >= 0) {
+			if (!kvmmu_move_pages(1, pages, NULL, &node, 0) && node >= 0) {
 				node = !node;
-				moves += !move_pages(1, pages, &node, &status,
+				moves += !kvmmu_move_pages(1, pages, &node, &status,
 						     MPOL_MF_MOVE);
 			}
 		}
 		if (idle_fd >= 0 && remaps % 64 == 0) {
 			pfn = hpfn(g, s.q[j]);
 			if (pfn)
-				idle_mark(idle_fd, &pfn, 1);
+				kvmmu_idle_mark(idle_fd, &pfn, 1);
 			pfn = hpfn(g, W_GRA);
 			if (pfn)
-				idle_mark(idle_fd, &pfn, 1);
+				kvmmu_idle_mark(idle_fd, &pfn, 1);
 		}
 	}
 	__atomic_store_n(&s.stop, true, __ATOMIC_SEQ_CST);
@@ -2026,7 +2013,7 @@ TEST_F_TIMEOUT(hv, stress, 90)
 	EXPECT_LE(3, th[2].runs);
 	EXPECT_LE(100, remaps);
 	TH_LOG("%lu remaps, %lu drops, %lu migrations in %ld ms", remaps,
-	       drops, moves, ms_since(&t0));
+	       drops, moves, kvmmu_ms_since(&t0));
 
 	/* At rest, everything is exact. */
 	th[0].bad = 0;
@@ -2081,15 +2068,15 @@ static void ev_round(struct ev_thread *t)
 		a[i].type = RD;
 		a[i].size = 8;
 		a[i].result = 1;
-		s1[i] = seq_load(t->real ? &s->seq_rp[i] : &s->seq_ea[i]);
+		s1[i] = kvmmu_seq_load(t->real ? &s->seq_rp[i] : &s->seq_ea[i]);
 	}
-	if (access_batch(t->vcpu, a, n)) {
+	if (kvmmu_access_batch(t->vcpu, a, n)) {
 		t->bad++;
 		return;
 	}
 	t->rounds++;
 	for (i = 0; i < n; i++) {
-		s2 = seq_load(t->real ? &s->seq_rp[i] : &s->seq_ea[i]);
+		s2 = kvmmu_seq_load(t->real ? &s->seq_rp[i] : &s->seq_ea[i]);
 		gen = s1[i] / 2;
 		if (s1[i] == s2 && !(s2 % 2)) {
 			want = t->real ? dval(i, gen) : gen % 2 ?
@@ -2153,7 +2140,7 @@ TEST_F_TIMEOUT(hv, stress_evict, 90)
 	for (i = 0; i < EV_RP; i++) {
 		s.rp[i] = rp0 + (__u64)i * 2048 * PG;
 		ASSERT_GT(RAM_SIZE, s.rp[i]);
-		poke(gmem(g, s.rp[i]), dval(i, 0));
+		kvmmu_poke(gmem(g, s.rp[i]), dval(i, 0));
 	}
 	for (k = 0; k < EV_GE; k++) {
 		__u64 gr = grp[k * 2 / EV_GE];
@@ -2173,19 +2160,19 @@ TEST_F_TIMEOUT(hv, stress_evict, 90)
 		ASSERT_LE(0, th[i].vcpu);
 		ASSERT_EQ(0, set_msr(th[i].vcpu, i ? MSR_DR : 0));
 	}
-	st0 = stats(_metadata, self->vm);
+	st0 = kvmmu_stats(_metadata, self->vm);
 	for (i = 0; i < 2; i++)
 		ASSERT_EQ(0, pthread_create(&tid[i], NULL, ev_vcpu, &th[i]));
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	while (ms_since(&t0) < STRESS_MS ||
-	       (ms_since(&t0) < STRESS_MAX_MS &&
+	while (kvmmu_ms_since(&t0) < STRESS_MS ||
+	       (kvmmu_ms_since(&t0) < STRESS_MAX_MS &&
 		(remaps < STRESS_REMAPS ||
 		 __atomic_load_n(&th[0].rounds, __ATOMIC_RELAXED) < 50 ||
 		 __atomic_load_n(&th[1].rounds, __ATOMIC_RELAXED) < 50))) {
 		rnd = rnd * 1103515245 + 12345;
 		k = rnd / 65536 % EV_GE;
-		seq_bump(&s.seq_ea[k]);
+		kvmmu_seq_bump(&s.seq_ea[k]);
 		gen = (s.seq_ea[k] + 1) / 2;
 		EXPECT_EQ(KVMMU_PPC_H_SUCCESS, h_remove(ctl, idx[k], NULL));
 		EXPECT_EQ(KVMMU_PPC_H_SUCCESS,
@@ -2193,22 +2180,22 @@ TEST_F_TIMEOUT(hv, stress_evict, 90)
 				  hpte_v(s.ea[k], false),
 				  hpte_r(gen % 2 ? s.gb[k] : s.ga[k], PP_RW_RW),
 				  &idx[k]));
-		seq_bump(&s.seq_ea[k]);
+		kvmmu_seq_bump(&s.seq_ea[k]);
 		remaps++;
 		if (remaps % 2)
 			continue;
 		j = rnd / 4096 % EV_RP;
-		seq_bump(&s.seq_rp[j]);
+		kvmmu_seq_bump(&s.seq_rp[j]);
 		gen = (s.seq_rp[j] + 1) / 2;
 		EXPECT_EQ(0, madvise(g->ram + s.rp[j], PG, MADV_DONTNEED));
-		poke(gmem(g, s.rp[j]), dval(j, gen));
-		seq_bump(&s.seq_rp[j]);
+		kvmmu_poke(gmem(g, s.rp[j]), dval(j, gen));
+		kvmmu_seq_bump(&s.seq_rp[j]);
 		drops++;
 	}
 	__atomic_store_n(&s.stop, true, __ATOMIC_SEQ_CST);
 	for (i = 0; i < 2; i++)
 		pthread_join(tid[i], NULL);
-	st1 = stats(_metadata, self->vm);
+	st1 = kvmmu_stats(_metadata, self->vm);
 
 	for (i = 0; i < 2; i++) {
 		TH_LOG("%s: %lu rounds, %lu exact + %lu loose checks, %lu bad",
@@ -2218,7 +2205,7 @@ TEST_F_TIMEOUT(hv, stress_evict, 90)
 		EXPECT_LE(10, th[i].rounds);
 	}
 	TH_LOG("%lu remaps, %lu drops in %ld ms, hpte_evictions +%llu", remaps,
-	       drops, ms_since(&t0),
+	       drops, kvmmu_ms_since(&t0),
 	       (unsigned long long)(st1.hpte_evictions - st0.hpte_evictions));
 	EXPECT_LT(st0.hpte_evictions, st1.hpte_evictions);
 	EXPECT_LE(100, remaps);

@@ -43,10 +43,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "kselftest_harness.h"
-#include "kvmmu_util.h"
-#include "kvmmu_host.h"
-#include "kvmmu_guest.h"
+#include "kvmmu_test.h"
 
 #ifndef MADV_PAGEOUT
 #define MADV_PAGEOUT	21
@@ -128,16 +125,6 @@ static __u64 val(unsigned int tag, __u64 gpa)
 	return 0x5aULL << 56 | (__u64)tag << 32 | gpa;
 }
 
-static __u64 peek(const void *p)
-{
-	return __atomic_load_n((const __u64 *)p, __ATOMIC_RELAXED);
-}
-
-static void poke(void *p, __u64 v)
-{
-	__atomic_store_n((__u64 *)p, v, __ATOMIC_RELAXED);
-}
-
 /* ------------------------------------------------------------------ */
 /* The guest page-table builder */
 
@@ -169,7 +156,7 @@ static void fill(struct guest *g, __u64 gpa, unsigned int tag)
 	unsigned long i;
 
 	for (i = 0; i < QWORDS; i++)
-		poke(gmem(g, gpa) + i, val(tag, gpa + i * 8));
+		kvmmu_poke(gmem(g, gpa) + i, val(tag, gpa + i * 8));
 }
 
 static __u64 data_page(struct __test_metadata *_metadata, struct guest *g,
@@ -296,12 +283,12 @@ static int get_paging(int vcpu, struct kvmmu_paging *p)
 static bool pf_is(struct __test_metadata *_metadata, int vcpu, int type,
 		  __u64 addr, __u64 err)
 {
-	struct kvmmu_access a = one(vcpu, type, addr, 8, 0x77);
+	struct kvmmu_access a = kvmmu_access_one(vcpu, type, addr, 8, 0x77);
 
 	if (a.result == PF && a.data == err)
 		return true;
 	TH_LOG("%s of %#llx: result %d data %#llx, expected #PF (%d) error code %#llx",
-	       tname(type), (unsigned long long)addr, a.result,
+	       kvmmu_access_name(type), (unsigned long long)addr, a.result,
 	       (unsigned long long)a.data, PF, (unsigned long long)err);
 	return false;
 }
@@ -325,7 +312,7 @@ static bool page_is(struct __test_metadata *_metadata, int vcpu, __u64 gva,
 		a[i].size = 8;
 		a[i].result = 1;
 	}
-	r = access_batch(vcpu, a, 4);
+	r = kvmmu_access_batch(vcpu, a, 4);
 	if (r) {
 		TH_LOG("GUEST_ACCESS at %#llx: %s", (unsigned long long)gva,
 		       strerror(-r));
@@ -347,13 +334,13 @@ static bool page_is(struct __test_metadata *_metadata, int vcpu, __u64 gva,
 /* A guest (supervisor) write of an entry of its own page tables. */
 static int guest_set(int vcpu, struct guest *g, const __u64 *e, __u64 v)
 {
-	return one(vcpu, WR, ent_gva(g, e), 8, v).result;
+	return kvmmu_access_one(vcpu, WR, ent_gva(g, e), 8, v).result;
 }
 
 /* The host frame behind guest-physical @gpa (0 if none). */
 static __u64 hpfn(struct guest *g, __u64 gpa)
 {
-	__u64 e = pagemap_raw(g->ram + gpa);
+	__u64 e = kvmmu_pagemap_raw(g->ram + gpa);
 
 	return e & PM_PRESENT ? e & PM_PFN : 0;
 }
@@ -402,11 +389,11 @@ static unsigned int page_out(struct guest *g, const __u64 *gpas,
 	int pass;
 
 	for (pass = 0; pass < 10 && out < n; pass++) {
-		lru_drain_all(g->ram + gpas[0]);
+		kvmmu_lru_drain_all(g->ram + gpas[0]);
 		for (i = 0; i < n; i++)
 			madvise(g->ram + gpas[i], PG, MADV_PAGEOUT);
 		for (out = 0, i = 0; i < n; i++)
-			out += !!(pagemap_raw(g->ram + gpas[i]) & PM_SWAP);
+			out += !!(kvmmu_pagemap_raw(g->ram + gpas[i]) & PM_SWAP);
 	}
 	return out;
 }
@@ -419,7 +406,7 @@ FIXTURE(sp) {
 	int vcpu;
 	struct guest g;
 	__u64 root;
-	struct host_state hs;
+	struct kvmmu_host_state hs;
 };
 
 FIXTURE_SETUP(sp)
@@ -474,7 +461,7 @@ TEST(vm_types)
 	 */
 	mem = kvmmu_alloc_anon(PG);
 	ASSERT_NE(MAP_FAILED, mem);
-	poke(mem, 0x1234567);
+	kvmmu_poke(mem, 0x1234567);
 	vcpu = kvmmu_create_vcpu(vm, 0);
 	ASSERT_LE(0, vcpu);
 	EXPECT_EQ(0, kvmmu_set_region(vm, 0, 0, (1ULL << 48) - PG, PG, mem));
@@ -525,21 +512,21 @@ TEST_F(sp, paging_off_default)
 	EXPECT_EQ(0, s.reserved[0] | s.reserved[1] | s.reserved[2]);
 
 	EXPECT_TRUE(page_is(_metadata, self->vcpu, p, p, 1));
-	EXPECT_TRUE(acc_ok(_metadata, self->vcpu, RD | USR, p + 8,
-			   val(1, p + 8)));
-	EXPECT_TRUE(acc_ok(_metadata, self->vcpu, FE, p + 16, val(1, p + 16)));
-	EXPECT_TRUE(wr_ok(_metadata, self->vcpu, p + 24, 0xabcdef));
-	EXPECT_EQ(0xabcdef, peek(gmem(g, p) + 3));
+	EXPECT_TRUE(kvmmu_acc_ok(_metadata, self->vcpu, RD | USR, p + 8,
+				 val(1, p + 8)));
+	EXPECT_TRUE(kvmmu_acc_ok(_metadata, self->vcpu, FE, p + 16, val(1, p + 16)));
+	EXPECT_TRUE(kvmmu_wr_ok(_metadata, self->vcpu, p + 24, 0xabcdef));
+	EXPECT_EQ(0xabcdef, kvmmu_peek(gmem(g, p) + 3));
 	EXPECT_TRUE(maps_pfn(_metadata, self->vcpu, p, hpfn(g, p),
 			     KVMMU_TR_WRITABLE | KVMMU_TR_DIRTY));
-	EXPECT_TRUE(err_is(_metadata, self->vcpu, RD, RAM_SIZE, -ENOENT));
-	EXPECT_TRUE(err_is(_metadata, self->vcpu, RD, DMAP_GVA, -ENOENT));
-	EXPECT_EQ(0, stats(_metadata, self->vm).guest_faults);
+	EXPECT_TRUE(kvmmu_err_is(_metadata, self->vcpu, RD, RAM_SIZE, -ENOENT));
+	EXPECT_TRUE(kvmmu_err_is(_metadata, self->vcpu, RD, DMAP_GVA, -ENOENT));
+	EXPECT_EQ(0, kvmmu_stats(_metadata, self->vm).guest_faults);
 
 	/* MMU_RESET with paging off is harmless. */
 	EXPECT_EQ(0, kvmmu_ioctl(self->vcpu, KVMMU_MMU_RESET, NULL));
-	EXPECT_TRUE(rd_is(_metadata, self->vcpu, p + 8, val(1, p + 8)));
-	EXPECT_TRUE(rd_is(_metadata, self->vcpu, p + 24, 0xabcdef));
+	EXPECT_TRUE(kvmmu_rd_is(_metadata, self->vcpu, p + 8, val(1, p + 8)));
+	EXPECT_TRUE(kvmmu_rd_is(_metadata, self->vcpu, p + 24, 0xabcdef));
 
 	/* A second vCPU starts the same. */
 	vcpu1 = kvmmu_create_vcpu(self->vm, 1);
@@ -586,7 +573,7 @@ TEST_F(sp, paging_roundtrip)
 	expect_state(_metadata, self->vcpu, CR0_ON, root, pae, lme | lma);
 	expect_state(_metadata, vcpu1, 0, 0, 0, 0);
 	EXPECT_TRUE(page_is(_metadata, self->vcpu, gva, p, 1));
-	EXPECT_TRUE(err_is(_metadata, vcpu1, RD, gva, -ENOENT));
+	EXPECT_TRUE(kvmmu_err_is(_metadata, vcpu1, RD, gva, -ENOENT));
 
 	ASSERT_EQ(0, paging_on(self->vcpu, root, true));
 	expect_state(_metadata, self->vcpu, CR0_ON, root, pae, lme | nxe | lma);
@@ -712,8 +699,8 @@ TEST_F(sp, paging_invalid)
 				EXPECT_TRUE(page_is(_metadata, self->vcpu,
 						    p, p, 1))
 					TH_LOG("after %s", b->what);
-				EXPECT_TRUE(err_is(_metadata, self->vcpu, RD,
-						   gva, -ENOENT))
+				EXPECT_TRUE(kvmmu_err_is(_metadata, self->vcpu, RD,
+							 gva, -ENOENT))
 					TH_LOG("after %s", b->what);
 			}
 		}
@@ -796,19 +783,19 @@ TEST_F(sp, translate_4k)
 
 	/* Writes of each size, at each gva, land at its gpa only. */
 	for (i = 0; i < n; i++) {
-		EXPECT_TRUE(wr_ok(_metadata, vcpu, tr_gva[i] + 16,
-				  val(2, tr_gva[i])));
-		a = one(vcpu, WR, tr_gva[i] + 101, 1, 0xa0 + i);
+		EXPECT_TRUE(kvmmu_wr_ok(_metadata, vcpu, tr_gva[i] + 16,
+					val(2, tr_gva[i])));
+		a = kvmmu_access_one(vcpu, WR, tr_gva[i] + 101, 1, 0xa0 + i);
 		EXPECT_EQ(0, a.result);
-		a = one(vcpu, WR, tr_gva[i] + 202, 2, 0xb000 + i);
+		a = kvmmu_access_one(vcpu, WR, tr_gva[i] + 202, 2, 0xb000 + i);
 		EXPECT_EQ(0, a.result);
-		a = one(vcpu, WR, tr_gva[i] + 404, 4, 0xc0000000 + i);
+		a = kvmmu_access_one(vcpu, WR, tr_gva[i] + 404, 4, 0xc0000000 + i);
 		EXPECT_EQ(0, a.result);
 	}
 	for (i = 0; i < n; i++) {
 		gpa = d[(i + 3) % n];
 		b = g->ram + gpa;
-		EXPECT_EQ(val(2, tr_gva[i]), peek(b + 16))
+		EXPECT_EQ(val(2, tr_gva[i]), kvmmu_peek(b + 16))
 			TH_LOG("gva %#llx", (unsigned long long)tr_gva[i]);
 		EXPECT_EQ(0xa0 + i, (__u8)b[101]);
 		EXPECT_EQ(0xb000 + i, *(__u16 *)(b + 202));
@@ -816,14 +803,14 @@ TEST_F(sp, translate_4k)
 		/* The rest of the page is untouched. */
 		for (bad = 0, j = 0; j < QWORDS; j++)
 			bad += j != 2 && j != 12 && j != 25 && j != 50 &&
-			       peek(gmem(g, gpa) + j) != val(1, gpa + j * 8);
+			       kvmmu_peek(gmem(g, gpa) + j) != val(1, gpa + j * 8);
 		EXPECT_EQ(0, bad);
 		EXPECT_TRUE(maps_pfn(_metadata, vcpu, tr_gva[i], hpfn(g, gpa),
 				     KVMMU_TR_WRITABLE | KVMMU_TR_DIRTY));
-		a = one(vcpu, RD, tr_gva[i] + 202, 2, 0);
+		a = kvmmu_access_one(vcpu, RD, tr_gva[i] + 202, 2, 0);
 		EXPECT_EQ(0, a.result);
 		EXPECT_EQ(0xb000 + i, a.data);
-		a = one(vcpu, RD, tr_gva[i] + 404, 4, 0);
+		a = kvmmu_access_one(vcpu, RD, tr_gva[i] + 404, 4, 0);
 		EXPECT_EQ(0, a.result);
 		EXPECT_EQ(0xc0000000 + i, a.data);
 	}
@@ -859,7 +846,7 @@ TEST_F(sp, translate_2m)
 		a[i].size = 8;
 		a[i].result = 1;
 	}
-	ASSERT_EQ(0, access_batch(self->vcpu, a, 4 * n));
+	ASSERT_EQ(0, kvmmu_access_batch(self->vcpu, a, 4 * n));
 	for (i = 0; i < 4 * n; i++) {
 		__u64 off = a[i].gpa - gva;
 		__u64 want = off < SZ_2M ? val(3, gpa0 + off) :
@@ -882,13 +869,13 @@ TEST_F(sp, translate_2m)
 	EXPECT_EQ(0, bad);
 
 	for (i = 0; i < n; i += 5)
-		EXPECT_TRUE(wr_ok(_metadata, self->vcpu, gva + i * PG + 24,
-				  val(5, i)));
+		EXPECT_TRUE(kvmmu_wr_ok(_metadata, self->vcpu, gva + i * PG + 24,
+					val(5, i)));
 	for (bad = 0, i = 0; i < n; i++) {
 		__u64 want = i % 5 ? val(3, gpa0 + i * PG + 24) : val(5, i);
 
-		bad += peek(g->ram + gpa0 + i * PG + 24) != want;
-		bad += peek(g->ram + gpa1 + i * PG + 24) !=
+		bad += kvmmu_peek(g->ram + gpa0 + i * PG + 24) != want;
+		bad += kvmmu_peek(g->ram + gpa1 + i * PG + 24) !=
 		       val(4, gpa1 + i * PG + 24);
 	}
 	EXPECT_EQ(0, bad);
@@ -921,17 +908,17 @@ TEST_F(sp, translate_1g)
 	EXPECT_TRUE(maps_pfn(_metadata, self->vcpu, gva + p, hpfn(g, p),
 			     KVMMU_TR_READABLE));
 	/* The guest's own PML4, seen through the large page. */
-	EXPECT_TRUE(rd_is(_metadata, self->vcpu, gva + self->root + 8,
-			  gmem(g, self->root)[1]));
+	EXPECT_TRUE(kvmmu_rd_is(_metadata, self->vcpu, gva + self->root + 8,
+				gmem(g, self->root)[1]));
 
-	EXPECT_TRUE(wr_ok(_metadata, self->vcpu, gva + p + 8, 0x1a1a));
-	EXPECT_EQ(0x1a1a, peek(gmem(g, p) + 1));
+	EXPECT_TRUE(kvmmu_wr_ok(_metadata, self->vcpu, gva + p + 8, 0x1a1a));
+	EXPECT_EQ(0x1a1a, kvmmu_peek(gmem(g, p) + 1));
 	EXPECT_TRUE(maps_pfn(_metadata, self->vcpu, gva + p, hpfn(g, p),
 			     KVMMU_TR_WRITABLE | KVMMU_TR_DIRTY));
 
-	EXPECT_TRUE(err_is(_metadata, self->vcpu, RD, gva + RAM_SIZE, -ENOENT));
-	EXPECT_TRUE(err_is(_metadata, self->vcpu, WR, gva + SZ_1G - 8,
-			   -ENOENT));
+	EXPECT_TRUE(kvmmu_err_is(_metadata, self->vcpu, RD, gva + RAM_SIZE, -ENOENT));
+	EXPECT_TRUE(kvmmu_err_is(_metadata, self->vcpu, WR, gva + SZ_1G - 8,
+				 -ENOENT));
 	EXPECT_TRUE(pf_is(_metadata, self->vcpu, RD, gva + SZ_1G, 0));
 }
 
@@ -968,11 +955,11 @@ TEST_F(sp, canonical)
 	EXPECT_TRUE(page_is(_metadata, vcpu, hi, p1, 1));
 	EXPECT_TRUE(page_is(_metadata, vcpu, lo, p2, 2));
 	EXPECT_TRUE(page_is(_metadata, vcpu, last, p3, 3));
-	EXPECT_TRUE(wr_ok(_metadata, vcpu, hi + 8, 0x4141));
-	EXPECT_TRUE(wr_ok(_metadata, vcpu, last + PG - 8, 0x4343));
-	EXPECT_EQ(0x4141, peek(gmem(g, p1) + 1));
-	EXPECT_EQ(0x4343, peek(gmem(g, p3) + QWORDS - 1));
-	EXPECT_EQ(val(2, p2 + 8), peek(gmem(g, p2) + 1));
+	EXPECT_TRUE(kvmmu_wr_ok(_metadata, vcpu, hi + 8, 0x4141));
+	EXPECT_TRUE(kvmmu_wr_ok(_metadata, vcpu, last + PG - 8, 0x4343));
+	EXPECT_EQ(0x4141, kvmmu_peek(gmem(g, p1) + 1));
+	EXPECT_EQ(0x4343, kvmmu_peek(gmem(g, p3) + QWORDS - 1));
+	EXPECT_EQ(val(2, p2 + 8), kvmmu_peek(gmem(g, p2) + 1));
 	EXPECT_TRUE(maps_pfn(_metadata, vcpu, hi, hpfn(g, p1),
 			     KVMMU_TR_WRITABLE | KVMMU_TR_DIRTY));
 	EXPECT_TRUE(maps_pfn(_metadata, vcpu, last, hpfn(g, p3),
@@ -983,22 +970,22 @@ TEST_F(sp, canonical)
 	EXPECT_TRUE(pf_is(_metadata, vcpu, RD, hi + PG, 0));
 	EXPECT_TRUE(pf_is(_metadata, vcpu, RD, last - PG, 0));
 
-	st0 = stats(_metadata, self->vm);
+	st0 = kvmmu_stats(_metadata, self->vm);
 	for (i = 0; i < ARRAY_SIZE(bad); i++) {
-		EXPECT_TRUE(err_is(_metadata, vcpu, RD, bad[i], -EINVAL));
-		EXPECT_TRUE(err_is(_metadata, vcpu, WR, bad[i] + 8, -EINVAL));
+		EXPECT_TRUE(kvmmu_err_is(_metadata, vcpu, RD, bad[i], -EINVAL));
+		EXPECT_TRUE(kvmmu_err_is(_metadata, vcpu, WR, bad[i] + 8, -EINVAL));
 	}
 	/* Frames past 2^48 in the guest's entries: no slot. */
-	EXPECT_TRUE(err_is(_metadata, vcpu, RD, far, -ENOENT));
-	EXPECT_TRUE(err_is(_metadata, vcpu, WR, far + PG, -ENOENT));
-	st1 = stats(_metadata, self->vm);
+	EXPECT_TRUE(kvmmu_err_is(_metadata, vcpu, RD, far, -ENOENT));
+	EXPECT_TRUE(kvmmu_err_is(_metadata, vcpu, WR, far + PG, -ENOENT));
+	st1 = kvmmu_stats(_metadata, self->vm);
 	EXPECT_EQ(st0.guest_faults, st1.guest_faults);
 
 	/* Paging off: those addresses are gpas with no slot. */
 	ASSERT_EQ(0, paging_off(vcpu));
-	EXPECT_TRUE(err_is(_metadata, vcpu, RD, bad[0], -ENOENT));
-	EXPECT_TRUE(err_is(_metadata, vcpu, RD, 1ULL << 50, -ENOENT));
-	EXPECT_TRUE(err_is(_metadata, vcpu, RD, lo, -ENOENT));
+	EXPECT_TRUE(kvmmu_err_is(_metadata, vcpu, RD, bad[0], -ENOENT));
+	EXPECT_TRUE(kvmmu_err_is(_metadata, vcpu, RD, 1ULL << 50, -ENOENT));
+	EXPECT_TRUE(kvmmu_err_is(_metadata, vcpu, RD, lo, -ENOENT));
 	EXPECT_TRUE(page_is(_metadata, vcpu, p2, p2, 2));
 }
 
@@ -1029,7 +1016,7 @@ TEST_F(sp, workload_gva)
 	EXPECT_EQ(n * PG / 64, run.accesses);
 	for (i = 0; i < n; i++)
 		for (off = 0; off < PG; off += 64)
-			bad += peek(g->ram + d[(n - 1 - i) ^ 5] + off) !=
+			bad += kvmmu_peek(g->ram + d[(n - 1 - i) ^ 5] + off) !=
 			       kvmmu_run_pattern(gva + i * PG + off, seed);
 	EXPECT_EQ(0, bad) TH_LOG("%u qwords not where their gva maps", bad);
 
@@ -1093,14 +1080,14 @@ static unsigned int run_cases(struct __test_metadata *_metadata, int vcpu,
 			    want[i] : 0x77;
 		a[i].result = 1;
 	}
-	ASSERT_EQ(0, access_batch(vcpu, a, n));
+	ASSERT_EQ(0, kvmmu_access_batch(vcpu, a, n));
 	for (i = 0; i < n; i++) {
 		if (c[i].err >= 0) {
 			faults++;
 			EXPECT_TRUE(a[i].result == PF &&
 				    a[i].data == (__u64)c[i].err)
 				TH_LOG("case %u: %s of %#llx: %d %#llx, expected #PF %#llx",
-				       i, tname(c[i].type),
+				       i, kvmmu_access_name(c[i].type),
 				       (unsigned long long)c[i].gva,
 				       a[i].result,
 				       (unsigned long long)a[i].data,
@@ -1108,7 +1095,7 @@ static unsigned int run_cases(struct __test_metadata *_metadata, int vcpu,
 		} else {
 			EXPECT_TRUE(!a[i].result && a[i].data == want[i])
 				TH_LOG("case %u: %s of %#llx: %d %#llx, expected 0 %#llx",
-				       i, tname(c[i].type),
+				       i, kvmmu_access_name(c[i].type),
 				       (unsigned long long)c[i].gva,
 				       a[i].result,
 				       (unsigned long long)a[i].data,
@@ -1127,7 +1114,7 @@ static unsigned int untouched(struct guest *g, const __u64 *gpas,
 
 	for (i = 0; i < n; i++)
 		for (j = 0; j < QWORDS; j++)
-			bad += peek(gmem(g, gpas[i]) + j) !=
+			bad += kvmmu_peek(gmem(g, gpas[i]) + j) !=
 			       val(tag, gpas[i] + j * 8);
 	return bad;
 }
@@ -1178,11 +1165,11 @@ TEST_F(sp, fault_not_present)
 			want[n++] = 0x3131;
 		}
 	}
-	st0 = stats(_metadata, self->vm);
+	st0 = kvmmu_stats(_metadata, self->vm);
 	faults = run_cases(_metadata, self->vcpu, c, n, want);
-	st1 = stats(_metadata, self->vm);
+	st1 = kvmmu_stats(_metadata, self->vm);
 	EXPECT_EQ(faults, st1.guest_faults - st0.guest_faults);
-	EXPECT_EQ(0x3131, peek(gmem(g, d0) + 2));
+	EXPECT_EQ(0x3131, kvmmu_peek(gmem(g, d0) + 2));
 	EXPECT_EQ(0, untouched(g, &d1, 1, 1));
 	/* Nothing was mapped for the faulting gvas. */
 	for (i = 0; i < ARRAY_SIZE(np); i++)
@@ -1259,15 +1246,15 @@ TEST_F(sp, fault_protection)
 		want[i] = (c[i].type & 3) == WR ? 0xe0 + i :
 			  val(1, d[k] + (c[i].gva & (PG - 1)));
 	}
-	st0 = stats(_metadata, self->vm);
+	st0 = kvmmu_stats(_metadata, self->vm);
 	faults = run_cases(_metadata, self->vcpu, c, ARRAY_SIZE(c), want);
-	st1 = stats(_metadata, self->vm);
+	st1 = kvmmu_stats(_metadata, self->vm);
 	EXPECT_EQ(faults, st1.guest_faults - st0.guest_faults);
 
 	/* The writes that were allowed, and nothing else. */
-	EXPECT_EQ(0xe0 + 8, peek(gmem(g, d[2]) + 1));
-	EXPECT_EQ(0xe0 + 16, peek(gmem(g, d[4])));
-	EXPECT_EQ(0xe0 + 22, peek(gmem(g, d[6])));
+	EXPECT_EQ(0xe0 + 8, kvmmu_peek(gmem(g, d[2]) + 1));
+	EXPECT_EQ(0xe0 + 16, kvmmu_peek(gmem(g, d[4])));
+	EXPECT_EQ(0xe0 + 22, kvmmu_peek(gmem(g, d[6])));
 	EXPECT_EQ(0, untouched(g, d, 2, 1));
 	EXPECT_EQ(0, untouched(g, &d[3], 1, 1));
 	EXPECT_EQ(0, untouched(g, &d[5], 1, 1));
@@ -1278,7 +1265,7 @@ TEST_F(sp, fault_protection)
 	EXPECT_FALSE(xlate(_metadata, self->vcpu, ro_pde).flags &
 		     KVMMU_TR_WRITABLE);
 	/* Still the same after the faults. */
-	EXPECT_TRUE(rd_is(_metadata, self->vcpu, ro + 16, val(1, d[0] + 16)));
+	EXPECT_TRUE(kvmmu_rd_is(_metadata, self->vcpu, ro + 16, val(1, d[0] + 16)));
 	EXPECT_TRUE(pf_is(_metadata, self->vcpu, WR, ro + 16, PF_P | PF_W));
 }
 
@@ -1326,11 +1313,11 @@ TEST_F(sp, fault_nx)
 		want[i] = (c[i].type & 3) == WR ? 0x4242 :
 			  val(2, d[k] + (c[i].gva & (PG - 1)));
 	}
-	st0 = stats(_metadata, self->vm);
+	st0 = kvmmu_stats(_metadata, self->vm);
 	faults = run_cases(_metadata, self->vcpu, c, ARRAY_SIZE(c), want);
-	st1 = stats(_metadata, self->vm);
+	st1 = kvmmu_stats(_metadata, self->vm);
 	EXPECT_EQ(faults, st1.guest_faults - st0.guest_faults);
-	EXPECT_EQ(0x4242, peek(gmem(g, d[0]) + 4));
+	EXPECT_EQ(0x4242, kvmmu_peek(gmem(g, d[0]) + 4));
 	EXPECT_FALSE(xlate(_metadata, self->vcpu, xd).flags &
 		     KVMMU_TR_EXECUTABLE);
 	/* A fetch after the read still faults (the spte is not executable). */
@@ -1371,7 +1358,7 @@ TEST_F(sp, fault_reserved)
 	map(_metadata, g, root, ok, d[0], URW);
 	ASSERT_EQ(0, paging_on(self->vcpu, root, true));
 
-	st0 = stats(_metadata, self->vm);
+	st0 = kvmmu_stats(_metadata, self->vm);
 	faults += pf_is(_metadata, self->vcpu, RD, ps4, PF_P | PF_R);
 	faults += pf_is(_metadata, self->vcpu, WR, ps4 + 8, PF_P | PF_R | PF_W);
 	faults += pf_is(_metadata, self->vcpu, RD | USR, ps4 + 16,
@@ -1401,7 +1388,7 @@ TEST_F(sp, fault_reserved)
 	faults += pf_is(_metadata, self->vcpu, RD, pde13, PF_P | PF_R);
 	EXPECT_EQ(14, faults);
 	EXPECT_TRUE(page_is(_metadata, self->vcpu, ok, d[0], 3));
-	EXPECT_TRUE(acc_ok(_metadata, self->vcpu, FE, ok + 8, val(3, d[0] + 8)));
+	EXPECT_TRUE(kvmmu_acc_ok(_metadata, self->vcpu, FE, ok + 8, val(3, d[0] + 8)));
 	EXPECT_TRUE(page_is(_metadata, self->vcpu, pde_ok, HUGE_GPA, 4));
 
 	/* NXE on again: readable, not executable. */
@@ -1410,7 +1397,7 @@ TEST_F(sp, fault_reserved)
 	EXPECT_TRUE(page_is(_metadata, self->vcpu, xd4, d[2], 3));
 	faults += pf_is(_metadata, self->vcpu, FE, xd + 16, PF_P | PF_I);
 	EXPECT_EQ(15, faults);
-	st1 = stats(_metadata, self->vm);
+	st1 = kvmmu_stats(_metadata, self->vm);
 	EXPECT_EQ(15, st1.guest_faults - st0.guest_faults);
 	EXPECT_EQ(0, untouched(g, d, 3, 3));
 }
@@ -1471,9 +1458,9 @@ TEST_F(sp, accessed_dirty)
 		ASSERT_FALSE(*e[l] & (PTE_A | PTE_D));
 	ASSERT_EQ(0, paging_on(vcpu, root, true));
 
-	EXPECT_TRUE(rd_is(_metadata, vcpu, x, val(1, d)));
+	EXPECT_TRUE(kvmmu_rd_is(_metadata, vcpu, x, val(1, d)));
 	EXPECT_TRUE(ad_is(_metadata, e, 1, false, "after a read"));
-	EXPECT_TRUE(wr_ok(_metadata, vcpu, x + 8, 0x11));
+	EXPECT_TRUE(kvmmu_wr_ok(_metadata, vcpu, x + 8, 0x11));
 	EXPECT_TRUE(ad_is(_metadata, e, 1, true, "after a write"));
 	EXPECT_EQ(d | URW | PTE_A | PTE_D, *e[0]);
 	EXPECT_TRUE(maps_pfn(_metadata, vcpu, x, hpfn(g, d),
@@ -1483,32 +1470,32 @@ TEST_F(sp, accessed_dirty)
 	pte = d | URW;
 	ASSERT_EQ(0, guest_set(vcpu, g, e[0], pte));
 	EXPECT_EQ(pte, *e[0]);
-	EXPECT_TRUE(rd_is(_metadata, vcpu, x + 8, 0x11));
+	EXPECT_TRUE(kvmmu_rd_is(_metadata, vcpu, x + 8, 0x11));
 	EXPECT_EQ(pte | PTE_A, *e[0]) TH_LOG("PTE after clearing A/D and a read");
-	EXPECT_TRUE(wr_ok(_metadata, vcpu, x + 16, 0x22));
+	EXPECT_TRUE(kvmmu_wr_ok(_metadata, vcpu, x + 16, 0x22));
 	EXPECT_EQ(pte | PTE_A | PTE_D, *e[0])
 		TH_LOG("PTE after clearing A/D, a read and a write");
 
 	/* D alone cleared: the next write sets it. */
 	ASSERT_EQ(0, guest_set(vcpu, g, e[0], pte | PTE_A));
-	EXPECT_TRUE(rd_is(_metadata, vcpu, x + 16, 0x22));
+	EXPECT_TRUE(kvmmu_rd_is(_metadata, vcpu, x + 16, 0x22));
 	EXPECT_EQ(pte | PTE_A, *e[0]);
-	EXPECT_TRUE(wr_ok(_metadata, vcpu, x + 24, 0x33));
+	EXPECT_TRUE(kvmmu_wr_ok(_metadata, vcpu, x + 24, 0x33));
 	EXPECT_EQ(pte | PTE_A | PTE_D, *e[0]) TH_LOG("PTE after clearing D and a write");
-	EXPECT_EQ(0x33, peek(gmem(g, d) + 3));
+	EXPECT_EQ(0x33, kvmmu_peek(gmem(g, d) + 3));
 
 	/* A cleared in the PDE: set again by the next walk. */
 	ASSERT_EQ(0, guest_set(vcpu, g, e[1], *e[1] & ~PTE_A));
 	EXPECT_FALSE(*e[1] & PTE_A);
-	EXPECT_TRUE(rd_is(_metadata, vcpu, x, val(1, d)));
+	EXPECT_TRUE(kvmmu_rd_is(_metadata, vcpu, x, val(1, d)));
 	EXPECT_TRUE(ad_is(_metadata, e, 1, true, "after clearing the PDE's A"));
 
 	/* A 2 MiB leaf: A and D in the PDE. */
-	EXPECT_TRUE(rd_is(_metadata, vcpu, big, val(2, HUGE_GPA)));
+	EXPECT_TRUE(kvmmu_rd_is(_metadata, vcpu, big, val(2, HUGE_GPA)));
 	EXPECT_TRUE(ad_is(_metadata, h, 2, false, "2 MiB page after reads"));
-	EXPECT_TRUE(wr_ok(_metadata, vcpu, big + 5 * PG, 0x55));
+	EXPECT_TRUE(kvmmu_wr_ok(_metadata, vcpu, big + 5 * PG, 0x55));
 	EXPECT_TRUE(ad_is(_metadata, h, 2, true, "2 MiB page after a write"));
-	EXPECT_EQ(0x55, peek(gmem(g, HUGE_GPA + 5 * PG)));
+	EXPECT_EQ(0x55, kvmmu_peek(gmem(g, HUGE_GPA + 5 * PG)));
 	EXPECT_EQ(HUGE_GPA | URW | PTE_PS | PTE_A | PTE_D, *h[1]);
 }
 
@@ -1519,7 +1506,7 @@ TEST_F(sp, accessed_dirty)
 static bool one_pt_write(struct __test_metadata *_metadata, int vm,
 			 struct kvmmu_vm_stats *st, const char *what)
 {
-	struct kvmmu_vm_stats now = stats(_metadata, vm);
+	struct kvmmu_vm_stats now = kvmmu_stats(_metadata, vm);
 	bool ok = now.pt_writes == st->pt_writes + 1;
 
 	if (!ok)
@@ -1555,7 +1542,7 @@ TEST_F(sp, pt_edit_leaf)
 	EXPECT_TRUE(page_is(_metadata, vcpu, x, p[0], 1));
 	EXPECT_TRUE(page_is(_metadata, vcpu, y, p[4], 5));
 	old_pfn = hpfn(g, p[0]);
-	st = stats(_metadata, self->vm);
+	st = kvmmu_stats(_metadata, self->vm);
 
 	/* Remap to another page. */
 	ASSERT_EQ(0, guest_set(vcpu, g, e, p[1] | URW));
@@ -1564,9 +1551,9 @@ TEST_F(sp, pt_edit_leaf)
 		TH_LOG("the shadow still maps the old page after the remap");
 	EXPECT_TRUE(page_is(_metadata, vcpu, x, p[1], 2));
 	EXPECT_TRUE(one_pt_write(_metadata, self->vm, &st, "remap"));
-	EXPECT_TRUE(wr_ok(_metadata, vcpu, x + 8, 0xb1));
-	EXPECT_EQ(0xb1, peek(gmem(g, p[1]) + 1));
-	EXPECT_EQ(val(1, p[0] + 8), peek(gmem(g, p[0]) + 1));
+	EXPECT_TRUE(kvmmu_wr_ok(_metadata, vcpu, x + 8, 0xb1));
+	EXPECT_EQ(0xb1, kvmmu_peek(gmem(g, p[1]) + 1));
+	EXPECT_EQ(val(1, p[0] + 8), kvmmu_peek(gmem(g, p[0]) + 1));
 	EXPECT_TRUE(page_is(_metadata, vcpu, y, p[4], 5));
 
 	/* Unmap. */
@@ -1578,34 +1565,34 @@ TEST_F(sp, pt_edit_leaf)
 
 	/* Read-only. */
 	ASSERT_EQ(0, guest_set(vcpu, g, e, p[1] | PTE_P | PTE_US));
-	EXPECT_TRUE(rd_is(_metadata, vcpu, x + 8, 0xb1));
+	EXPECT_TRUE(kvmmu_rd_is(_metadata, vcpu, x + 8, 0xb1));
 	EXPECT_TRUE(page_is(_metadata, vcpu, x, p[1], 2));
 	EXPECT_TRUE(pf_is(_metadata, vcpu, WR, x + 16, PF_P | PF_W));
-	EXPECT_EQ(val(2, p[1] + 16), peek(gmem(g, p[1]) + 2));
+	EXPECT_EQ(val(2, p[1] + 16), kvmmu_peek(gmem(g, p[1]) + 2));
 	EXPECT_TRUE(one_pt_write(_metadata, self->vm, &st, "read-only"));
 
 	/* Read-write again. */
 	ASSERT_EQ(0, guest_set(vcpu, g, e, p[1] | URW));
-	EXPECT_TRUE(wr_ok(_metadata, vcpu, x + 16, 0xb2));
-	EXPECT_EQ(0xb2, peek(gmem(g, p[1]) + 2));
+	EXPECT_TRUE(kvmmu_wr_ok(_metadata, vcpu, x + 16, 0xb2));
+	EXPECT_EQ(0xb2, kvmmu_peek(gmem(g, p[1]) + 2));
 	EXPECT_TRUE(one_pt_write(_metadata, self->vm, &st, "read-write"));
 
 	/* A 4-byte write of the PTE's low half. */
-	EXPECT_EQ(0, one(vcpu, WR, ent_gva(g, e), 4,
-			 (__u32)(p[2] | URW)).result);
+	EXPECT_EQ(0, kvmmu_access_one(vcpu, WR, ent_gva(g, e), 4,
+				      (__u32)(p[2] | URW)).result);
 	EXPECT_TRUE(page_is(_metadata, vcpu, x, p[2], 3));
 	EXPECT_TRUE(one_pt_write(_metadata, self->vm, &st, "4-byte write"));
 
 	/* Through another mapping of the table page (a 1 GiB page). */
-	EXPECT_EQ(0, one(vcpu, WR, big + ent_gpa(g, e), 8, p[3] | URW).result);
+	EXPECT_EQ(0, kvmmu_access_one(vcpu, WR, big + ent_gpa(g, e), 8, p[3] | URW).result);
 	EXPECT_TRUE(page_is(_metadata, vcpu, x, p[3], 4));
 	EXPECT_TRUE(one_pt_write(_metadata, self->vm, &st, "write via 1 GiB page"));
-	EXPECT_TRUE(rd_is(_metadata, vcpu, ent_gva(g, e), *e));
+	EXPECT_TRUE(kvmmu_rd_is(_metadata, vcpu, ent_gva(g, e), *e));
 	EXPECT_EQ(p[3] | URW, *e & ~(PTE_A | PTE_D));
 
 	/* With paging off, at the table's guest-physical address. */
 	ASSERT_EQ(0, paging_off(vcpu));
-	EXPECT_TRUE(wr_ok(_metadata, vcpu, ent_gpa(g, e), p[0] | URW));
+	EXPECT_TRUE(kvmmu_wr_ok(_metadata, vcpu, ent_gpa(g, e), p[0] | URW));
 	ASSERT_EQ(0, paging_on(vcpu, root, true));
 	EXPECT_TRUE(page_is(_metadata, vcpu, x, p[0], 1));
 	EXPECT_TRUE(page_is(_metadata, vcpu, y, p[4], 5));
@@ -1650,7 +1637,7 @@ TEST_F(sp, pt_edit_tables)
 	EXPECT_TRUE(page_is(_metadata, vcpu, x, p[0], 1));
 	EXPECT_TRUE(page_is(_metadata, vcpu, x + PG, p[2], 3));
 	EXPECT_TRUE(page_is(_metadata, vcpu, q, p[3], 4));
-	st0 = stats(_metadata, self->vm);
+	st0 = kvmmu_stats(_metadata, self->vm);
 
 	/* PDE -> another page table. */
 	ASSERT_EQ(0, guest_set(vcpu, g, pde, t2 | URW));
@@ -1685,7 +1672,7 @@ TEST_F(sp, pt_edit_tables)
 	 * Eight edits; the one of the unlinked table is trapped only if its
 	 * shadow page was kept.
 	 */
-	st1 = stats(_metadata, self->vm);
+	st1 = kvmmu_stats(_metadata, self->vm);
 	EXPECT_LE(7, st1.pt_writes - st0.pt_writes);
 	EXPECT_GE(8, st1.pt_writes - st0.pt_writes);
 }
@@ -1710,7 +1697,7 @@ static unsigned int pages_are(struct __test_metadata *_metadata, int vcpu,
 		a[i].size = 8;
 		a[i].result = 1;
 	}
-	ASSERT_EQ(0, access_batch(vcpu, a, 2 * n));
+	ASSERT_EQ(0, kvmmu_access_batch(vcpu, a, 2 * n));
 	for (i = 0; i < 2 * n; i++) {
 		off = a[i].gpa & (PG - 1);
 		want = val(tag, gpa[i / 2] + off);
@@ -1757,8 +1744,8 @@ TEST_F(sp, pt_edit_many)
 	/* And back, each followed by its access. */
 	for (i = 0; i < n; i++) {
 		ASSERT_EQ(0, guest_set(vcpu, g, e[i], a[i] | URW));
-		EXPECT_TRUE(rd_is(_metadata, vcpu, x + i * PG + 8,
-				  val(1, a[i] + 8)));
+		EXPECT_TRUE(kvmmu_rd_is(_metadata, vcpu, x + i * PG + 8,
+					val(1, a[i] + 8)));
 	}
 
 	/* One batch: edit, access, edit, access, unmap, access. */
@@ -1778,7 +1765,7 @@ TEST_F(sp, pt_edit_many)
 		m[i].size = 8;
 		m[i].result = 1;
 	}
-	ASSERT_EQ(0, access_batch(vcpu, m, 6));
+	ASSERT_EQ(0, kvmmu_access_batch(vcpu, m, 6));
 	EXPECT_EQ(0, m[0].result);
 	EXPECT_TRUE(!m[1].result && m[1].data == val(2, b[0] + 16));
 	EXPECT_EQ(0, m[2].result);
@@ -1789,28 +1776,28 @@ TEST_F(sp, pt_edit_many)
 		       m[5].result, (unsigned long long)m[5].data);
 
 	/* 8 bytes at PTE 2 + 4: PTE 2's high half, PTE 3's low half. */
-	EXPECT_EQ(0, one(vcpu, WR, ent_gva(g, e[2]) + 4, 8,
-			 (__u64)(__u32)(b[3] | URW) << 32).result);
+	EXPECT_EQ(0, kvmmu_access_one(vcpu, WR, ent_gva(g, e[2]) + 4, 8,
+				      (__u64)(__u32)(b[3] | URW) << 32).result);
 	EXPECT_EQ(a[2] | URW | PTE_A, *e[2]);
 	EXPECT_EQ(b[3] | URW, *e[3] & ~(PTE_A | PTE_D));
 	EXPECT_TRUE(page_is(_metadata, vcpu, x + 2 * PG, a[2], 1));
 	EXPECT_TRUE(page_is(_metadata, vcpu, x + 3 * PG, b[3], 2));
 
 	/* The XD byte alone, set and cleared. */
-	EXPECT_TRUE(acc_ok(_metadata, vcpu, FE, x + 4 * PG, val(1, a[4])));
-	EXPECT_EQ(0, one(vcpu, WR, ent_gva(g, e[4]) + 7, 1, 0x80).result);
+	EXPECT_TRUE(kvmmu_acc_ok(_metadata, vcpu, FE, x + 4 * PG, val(1, a[4])));
+	EXPECT_EQ(0, kvmmu_access_one(vcpu, WR, ent_gva(g, e[4]) + 7, 1, 0x80).result);
 	EXPECT_TRUE(pf_is(_metadata, vcpu, FE, x + 4 * PG, PF_P | PF_I));
-	EXPECT_TRUE(rd_is(_metadata, vcpu, x + 4 * PG, val(1, a[4])));
-	EXPECT_EQ(0, one(vcpu, WR, ent_gva(g, e[4]) + 7, 1, 0).result);
-	EXPECT_TRUE(acc_ok(_metadata, vcpu, FE, x + 4 * PG, val(1, a[4])));
+	EXPECT_TRUE(kvmmu_rd_is(_metadata, vcpu, x + 4 * PG, val(1, a[4])));
+	EXPECT_EQ(0, kvmmu_access_one(vcpu, WR, ent_gva(g, e[4]) + 7, 1, 0).result);
+	EXPECT_TRUE(kvmmu_acc_ok(_metadata, vcpu, FE, x + 4 * PG, val(1, a[4])));
 
 	/* The low 16 bits: RW cleared. */
-	EXPECT_TRUE(wr_ok(_metadata, vcpu, x + 5 * PG + 8, 0x55));
-	EXPECT_EQ(0, one(vcpu, WR, ent_gva(g, e[5]), 2,
-			 (a[5] & 0xffff) | PTE_P | PTE_US | PTE_A).result);
+	EXPECT_TRUE(kvmmu_wr_ok(_metadata, vcpu, x + 5 * PG + 8, 0x55));
+	EXPECT_EQ(0, kvmmu_access_one(vcpu, WR, ent_gva(g, e[5]), 2,
+				      (a[5] & 0xffff) | PTE_P | PTE_US | PTE_A).result);
 	EXPECT_TRUE(pf_is(_metadata, vcpu, WR, x + 5 * PG + 8, PF_P | PF_W));
-	EXPECT_TRUE(rd_is(_metadata, vcpu, x + 5 * PG + 8, 0x55));
-	EXPECT_EQ(0x55, peek(gmem(g, a[5]) + 1));
+	EXPECT_TRUE(kvmmu_rd_is(_metadata, vcpu, x + 5 * PG + 8, 0x55));
+	EXPECT_EQ(0x55, kvmmu_peek(gmem(g, a[5]) + 1));
 }
 
 /*
@@ -1839,28 +1826,28 @@ TEST_F(sp, shared_table_rights)
 	for (round = 0; round < 2; round++) {
 		/* Round 0 uses the read-only paths first, round 1 last. */
 		if (round)
-			EXPECT_TRUE(wr_ok(_metadata, vcpu, a + k + 8, 0xa1));
+			EXPECT_TRUE(kvmmu_wr_ok(_metadata, vcpu, a + k + 8, 0xa1));
 		EXPECT_TRUE(pf_is(_metadata, vcpu, WR, b + k + 8, PF_P | PF_W));
 		EXPECT_TRUE(pf_is(_metadata, vcpu, RD | USR, b + k,
 				  PF_P | PF_U));
-		EXPECT_TRUE(rd_is(_metadata, vcpu, b + k + 16,
-				  val(1, p1 + 16)));
-		EXPECT_TRUE(acc_ok(_metadata, vcpu, RD | USR, c + k + 16,
-				   val(1, p1 + 16)));
+		EXPECT_TRUE(kvmmu_rd_is(_metadata, vcpu, b + k + 16,
+					val(1, p1 + 16)));
+		EXPECT_TRUE(kvmmu_acc_ok(_metadata, vcpu, RD | USR, c + k + 16,
+					 val(1, p1 + 16)));
 		EXPECT_TRUE(pf_is(_metadata, vcpu, WR | USR, c + k + 8,
 				  PF_P | PF_W | PF_U));
 		EXPECT_TRUE(pf_is(_metadata, vcpu, WR, c + k + 8, PF_P | PF_W));
 		EXPECT_TRUE(pf_is(_metadata, vcpu, FE, d + k, PF_P | PF_I));
-		EXPECT_TRUE(acc_ok(_metadata, vcpu, FE, a + k + 16,
-				   val(1, p1 + 16)));
+		EXPECT_TRUE(kvmmu_acc_ok(_metadata, vcpu, FE, a + k + 16,
+					 val(1, p1 + 16)));
 		if (!round)
-			EXPECT_TRUE(wr_ok(_metadata, vcpu, a + k + 8, 0xa1));
-		EXPECT_TRUE(wr_ok(_metadata, vcpu, d + k + 24, 0xd1));
-		EXPECT_TRUE(rd_is(_metadata, vcpu, b + k + 8, 0xa1));
-		EXPECT_TRUE(acc_ok(_metadata, vcpu, RD | USR, c + k + 24, 0xd1));
+			EXPECT_TRUE(kvmmu_wr_ok(_metadata, vcpu, a + k + 8, 0xa1));
+		EXPECT_TRUE(kvmmu_wr_ok(_metadata, vcpu, d + k + 24, 0xd1));
+		EXPECT_TRUE(kvmmu_rd_is(_metadata, vcpu, b + k + 8, 0xa1));
+		EXPECT_TRUE(kvmmu_acc_ok(_metadata, vcpu, RD | USR, c + k + 24, 0xd1));
 	}
-	EXPECT_EQ(0xa1, peek(gmem(g, p1) + 1));
-	EXPECT_EQ(0xd1, peek(gmem(g, p1) + 3));
+	EXPECT_EQ(0xa1, kvmmu_peek(gmem(g, p1) + 1));
+	EXPECT_EQ(0xd1, kvmmu_peek(gmem(g, p1) + 3));
 
 	/* Edit the shared PTE: every path follows. */
 	ASSERT_EQ(0, guest_set(vcpu, g, gmem(g, t) + 7, p2 | URW));
@@ -1869,8 +1856,8 @@ TEST_F(sp, shared_table_rights)
 	EXPECT_TRUE(page_is(_metadata, vcpu, c + k, p2, 2));
 	EXPECT_TRUE(page_is(_metadata, vcpu, d + k, p2, 2));
 	EXPECT_TRUE(pf_is(_metadata, vcpu, WR, b + k, PF_P | PF_W));
-	EXPECT_TRUE(wr_ok(_metadata, vcpu, a + k, 0xa2));
-	EXPECT_EQ(0xa2, peek(gmem(g, p2)));
+	EXPECT_TRUE(kvmmu_wr_ok(_metadata, vcpu, a + k, 0xa2));
+	EXPECT_EQ(0xa2, kvmmu_peek(gmem(g, p2)));
 }
 
 #define REC		255ULL	/* the recursive PML4 slot */
@@ -1919,38 +1906,38 @@ TEST_F(sp, recursive_pml4)
 	ASSERT_EQ(0, paging_on(vcpu, self->root, true));
 
 	EXPECT_TRUE(page_is(_metadata, vcpu, x, p[0], 1));
-	EXPECT_TRUE(rd_is(_metadata, vcpu, rec_pte(x), *ex));
-	EXPECT_TRUE(rd_is(_metadata, vcpu, rec_pde(x), *pde));
-	EXPECT_TRUE(rd_is(_metadata, vcpu, rec_pdpte(x),
-			  *entry(_metadata, g, self->root, x, 3)));
-	EXPECT_TRUE(rd_is(_metadata, vcpu, rec_pml4e(x), root[0]));
-	EXPECT_TRUE(rd_is(_metadata, vcpu, rec_pml4e(REC_BASE), root[REC]));
+	EXPECT_TRUE(kvmmu_rd_is(_metadata, vcpu, rec_pte(x), *ex));
+	EXPECT_TRUE(kvmmu_rd_is(_metadata, vcpu, rec_pde(x), *pde));
+	EXPECT_TRUE(kvmmu_rd_is(_metadata, vcpu, rec_pdpte(x),
+				*entry(_metadata, g, self->root, x, 3)));
+	EXPECT_TRUE(kvmmu_rd_is(_metadata, vcpu, rec_pml4e(x), root[0]));
+	EXPECT_TRUE(kvmmu_rd_is(_metadata, vcpu, rec_pml4e(REC_BASE), root[REC]));
 	EXPECT_EQ(self->root | URW | PTE_A, root[REC] & ~PTE_D);
 
-	st = stats(_metadata, self->vm);
-	EXPECT_TRUE(wr_ok(_metadata, vcpu, rec_pte(x), p[1] | URW));
+	st = kvmmu_stats(_metadata, self->vm);
+	EXPECT_TRUE(kvmmu_wr_ok(_metadata, vcpu, rec_pte(x), p[1] | URW));
 	EXPECT_TRUE(page_is(_metadata, vcpu, x, p[1], 2));
 	EXPECT_TRUE(one_pt_write(_metadata, self->vm, &st, "PTE via recursion"));
 	EXPECT_EQ(p[1] | URW, *ex & ~(PTE_A | PTE_D));
 
 	/* A PDE cleared and restored through the recursion. */
 	pde_val = *pde;
-	EXPECT_TRUE(wr_ok(_metadata, vcpu, rec_pde(x), 0));
+	EXPECT_TRUE(kvmmu_wr_ok(_metadata, vcpu, rec_pde(x), 0));
 	EXPECT_TRUE(pf_is(_metadata, vcpu, RD, x, 0));
 	EXPECT_TRUE(pf_is(_metadata, vcpu, RD, rec_pte(x), 0));
-	EXPECT_TRUE(wr_ok(_metadata, vcpu, rec_pde(x), pde_val));
+	EXPECT_TRUE(kvmmu_wr_ok(_metadata, vcpu, rec_pde(x), pde_val));
 	EXPECT_TRUE(page_is(_metadata, vcpu, x, p[1], 2));
 
 	/* A new leaf in the same table, made through the recursion. */
-	EXPECT_TRUE(wr_ok(_metadata, vcpu, rec_pte(x + PG), p[2] | URW));
+	EXPECT_TRUE(kvmmu_wr_ok(_metadata, vcpu, rec_pte(x + PG), p[2] | URW));
 	EXPECT_TRUE(page_is(_metadata, vcpu, x + PG, p[2], 3));
-	EXPECT_TRUE(wr_ok(_metadata, vcpu, x + PG + 8, 0x99));
-	EXPECT_EQ(0x99, peek(gmem(g, p[2]) + 1));
+	EXPECT_TRUE(kvmmu_wr_ok(_metadata, vcpu, x + PG + 8, 0x99));
+	EXPECT_EQ(0x99, kvmmu_peek(gmem(g, p[2]) + 1));
 	/* The PML4 entry of the recursion itself, made read-only. */
-	EXPECT_TRUE(wr_ok(_metadata, vcpu, rec_pml4e(REC_BASE),
-			  self->root | PTE_P | PTE_US | PTE_A));
+	EXPECT_TRUE(kvmmu_wr_ok(_metadata, vcpu, rec_pml4e(REC_BASE),
+				self->root | PTE_P | PTE_US | PTE_A));
 	EXPECT_TRUE(pf_is(_metadata, vcpu, WR, rec_pte(x), PF_P | PF_W));
-	EXPECT_TRUE(rd_is(_metadata, vcpu, rec_pte(x), *ex));
+	EXPECT_TRUE(kvmmu_rd_is(_metadata, vcpu, rec_pte(x), *ex));
 	EXPECT_TRUE(page_is(_metadata, vcpu, x, p[1], 2));
 	EXPECT_EQ(self->root | PTE_P | PTE_US | PTE_A, root[REC] & ~PTE_D);
 }
@@ -1976,10 +1963,10 @@ TEST_F(sp, shadow_eviction)
 		e[i] = map(_metadata, g, self->root, x + i * SZ_2M, a[i], URW);
 	}
 	ASSERT_EQ(0, paging_on(vcpu, self->root, true));
-	st0 = stats(_metadata, self->vm);
+	st0 = kvmmu_stats(_metadata, self->vm);
 	EXPECT_EQ(0, pages_are(_metadata, vcpu, x, SZ_2M, a, 1, n));
 	EXPECT_EQ(0, pages_are(_metadata, vcpu, x, SZ_2M, a, 1, n));
-	st1 = stats(_metadata, self->vm);
+	st1 = kvmmu_stats(_metadata, self->vm);
 	TH_LOG("shadow_pages %llu, zapped %llu -> %llu",
 	       (unsigned long long)st1.shadow_pages,
 	       (unsigned long long)st0.shadow_zapped,
@@ -1990,15 +1977,15 @@ TEST_F(sp, shadow_eviction)
 	EXPECT_EQ(0, pages_are(_metadata, vcpu, x, SZ_2M, b, 2, n));
 	for (i = n; i-- > 0;) {
 		ASSERT_EQ(0, guest_set(vcpu, g, e[i], a[i] | URW));
-		EXPECT_TRUE(rd_is(_metadata, vcpu, x + i * SZ_2M + 8,
-				  val(1, a[i] + 8)));
+		EXPECT_TRUE(kvmmu_rd_is(_metadata, vcpu, x + i * SZ_2M + 8,
+					val(1, a[i] + 8)));
 	}
 	EXPECT_EQ(0, pages_are(_metadata, vcpu, x, SZ_2M, a, 1, n));
 	/* Unmap every other one. */
 	for (i = 0; i < n; i += 2)
 		ASSERT_EQ(0, guest_set(vcpu, g, e[i], 0));
 	for (i = 0; i < n; i++) {
-		bool ok = i % 2 ? rd_is(_metadata, vcpu, x + i * SZ_2M,
+		bool ok = i % 2 ? kvmmu_rd_is(_metadata, vcpu, x + i * SZ_2M,
 					val(1, a[i])) :
 				  pf_is(_metadata, vcpu, RD, x + i * SZ_2M, 0);
 
@@ -2050,29 +2037,29 @@ TEST_F(sp, cr3_switch)
 	EXPECT_TRUE(pf_is(_metadata, vcpu, RD, y, 0));
 	EXPECT_TRUE(page_is(_metadata, vcpu, z, pz, 4));
 
-	st0 = stats(_metadata, self->vm);
+	st0 = kvmmu_stats(_metadata, self->vm);
 	for (i = 0; i < 10; i++) {
 		ASSERT_EQ(0, paging_on(vcpu, ra, true));
-		a = one(vcpu, RD, x + 8, 8, 0);
+		a = kvmmu_access_one(vcpu, RD, x + 8, 8, 0);
 		EXPECT_TRUE(!a.result && a.data == val(1, pa + 8))
 			TH_LOG("switch %d: root A, x: %d %#llx", i, a.result,
 			       (unsigned long long)a.data);
 		first_faults += a.faults;
-		a = one(vcpu, RD, y + 8, 8, 0);
+		a = kvmmu_access_one(vcpu, RD, y + 8, 8, 0);
 		EXPECT_TRUE(!a.result && a.data == val(3, py + 8));
 		unfaulted += !a.faults;
 		ASSERT_EQ(0, paging_on(vcpu, rb, true));
-		a = one(vcpu, RD, x + 8, 8, 0);
+		a = kvmmu_access_one(vcpu, RD, x + 8, 8, 0);
 		EXPECT_TRUE(!a.result && a.data == val(2, pb + 8))
 			TH_LOG("switch %d: root B, x: %d %#llx", i, a.result,
 			       (unsigned long long)a.data);
 		first_faults += a.faults;
 		EXPECT_TRUE(pf_is(_metadata, vcpu, RD, y, 0));
-		a = one(vcpu, RD, z + 8, 8, 0);
+		a = kvmmu_access_one(vcpu, RD, z + 8, 8, 0);
 		EXPECT_TRUE(!a.result && a.data == val(4, pz + 8));
 		unfaulted += !a.faults;
 	}
-	st1 = stats(_metadata, self->vm);
+	st1 = kvmmu_stats(_metadata, self->vm);
 	EXPECT_EQ(st0.shadow_zapped, st1.shadow_zapped);
 	EXPECT_EQ(st0.shadow_pages, st1.shadow_pages)
 		TH_LOG("shadow pages rebuilt on CR3 switches");
@@ -2142,10 +2129,10 @@ TEST_F(sp, mmu_reset)
 
 	/* Behind the guest's back: x -> p3. */
 	*ex = p3 | URW;
-	st0 = stats(_metadata, self->vm);
+	st0 = kvmmu_stats(_metadata, self->vm);
 	EXPECT_LT(0, st0.shadow_pages);
 	ASSERT_EQ(0, kvmmu_ioctl(vcpu, KVMMU_MMU_RESET, NULL));
-	st1 = stats(_metadata, self->vm);
+	st1 = kvmmu_stats(_metadata, self->vm);
 	EXPECT_LT(st0.shadow_zapped, st1.shadow_zapped);
 	EXPECT_GT(st0.shadow_pages, st1.shadow_pages);
 	TH_LOG("reset: shadow_pages %llu -> %llu, zapped %llu -> %llu",
@@ -2154,7 +2141,7 @@ TEST_F(sp, mmu_reset)
 	       (unsigned long long)st0.shadow_zapped,
 	       (unsigned long long)st1.shadow_zapped);
 	/* y did not change, but its shadow is gone: the walk runs again. */
-	a = one(vcpu, RD, y, 8, 0);
+	a = kvmmu_access_one(vcpu, RD, y, 8, 0);
 	EXPECT_EQ(0, a.result);
 	EXPECT_EQ(val(2, p2), a.data);
 	EXPECT_LT(0, a.faults);
@@ -2168,7 +2155,7 @@ TEST_F(sp, mmu_reset)
 	ASSERT_EQ(0, kvmmu_ioctl(vcpu1, KVMMU_MMU_RESET, NULL));
 	EXPECT_TRUE(pf_is(_metadata, vcpu, RD, y, 0));
 	EXPECT_TRUE(pf_is(_metadata, vcpu1, WR, y, PF_W));
-	EXPECT_TRUE(rd_is(_metadata, vcpu, x + 8, val(3, p3 + 8)));
+	EXPECT_TRUE(kvmmu_rd_is(_metadata, vcpu, x + 8, val(3, p3 + 8)));
 	EXPECT_EQ(p3 | URW | PTE_A, *ex);
 	EXPECT_TRUE(*pde & PTE_A);
 
@@ -2222,10 +2209,10 @@ static unsigned int many_check(struct __test_metadata *_metadata, int vcpu,
 		a[i].size = 8;
 		a[i].result = 1;
 	}
-	ASSERT_EQ(0, access_batch(vcpu, a, m->n));
+	ASSERT_EQ(0, kvmmu_access_batch(vcpu, a, m->n));
 	for (i = 0; i < m->n; i++) {
 		q = i % QWORDS;
-		proc = peek(gmem(g, m->gpa) + q);
+		proc = kvmmu_peek(gmem(g, m->gpa) + q);
 		if (!a[i].result && a[i].data == proc &&
 		    proc == m->model[q])
 			continue;
@@ -2285,7 +2272,7 @@ static unsigned int many_pfn_bad(struct __test_metadata *_metadata,
 static void many_write(struct __test_metadata *_metadata, int vcpu,
 		       struct many *m, unsigned int i, unsigned int q, __u64 v)
 {
-	EXPECT_TRUE(wr_ok(_metadata, vcpu, MANY_GVA + (__u64)i * PG + q * 8, v));
+	EXPECT_TRUE(kvmmu_wr_ok(_metadata, vcpu, MANY_GVA + (__u64)i * PG + q * 8, v));
 	m->model[q] = v;
 }
 
@@ -2314,11 +2301,11 @@ TEST_F(sp, many_gvas_dontneed)
 	EXPECT_EQ(0, many_check(_metadata, vcpu, g, &m));
 
 	many_write(_metadata, vcpu, &m, 17, 3, 0x17);
-	EXPECT_EQ(0x17, peek(gmem(g, gpa) + 3));
+	EXPECT_EQ(0x17, kvmmu_peek(gmem(g, gpa) + 3));
 	EXPECT_EQ(0, many_check(_metadata, vcpu, g, &m));
 	EXPECT_EQ(0, many_pfn_bad(_metadata, vcpu, &m, hpfn(g, gpa),
 				  KVMMU_TR_READABLE));
-	poke(gmem(g, gpa) + 4, 0x44);
+	kvmmu_poke(gmem(g, gpa) + 4, 0x44);
 	m.model[4] = 0x44;
 	EXPECT_EQ(0, many_check(_metadata, vcpu, g, &m));
 }
@@ -2347,17 +2334,17 @@ TEST_F_TIMEOUT(sp, many_gvas_ksm, 90)
 
 	ASSERT_EQ(0, madvise(g->ram + gpa, PG, MADV_MERGEABLE));
 	ASSERT_EQ(0, madvise(g->ram + twin, PG, MADV_MERGEABLE));
-	ASSERT_EQ(0, set_knob(&self->hs, KSM_DIR "pages_to_scan", "1000"));
-	ASSERT_EQ(0, set_knob(&self->hs, KSM_DIR "sleep_millisecs", "5"));
+	ASSERT_EQ(0, kvmmu_set_knob(&self->hs, KSM_DIR "pages_to_scan", "1000"));
+	ASSERT_EQ(0, kvmmu_set_knob(&self->hs, KSM_DIR "sleep_millisecs", "5"));
 	if (!access(KSM_DIR "smart_scan", W_OK))
-		ASSERT_EQ(0, set_knob(&self->hs, KSM_DIR "smart_scan", "0"));
-	ASSERT_EQ(0, set_knob(&self->hs, KSM_DIR "run", "1"));
+		ASSERT_EQ(0, kvmmu_set_knob(&self->hs, KSM_DIR "smart_scan", "0"));
+	ASSERT_EQ(0, kvmmu_set_knob(&self->hs, KSM_DIR "run", "1"));
 	for (i = 0; i < 3000 && !merged; i++) {	/* 30 s at most */
 		now = hpfn(g, gpa);
 		if (now && now == hpfn(g, twin))
 			merged = now;
 		else
-			sleep_ms(10);
+			kvmmu_sleep_ms(10);
 	}
 	kvmmu_write_file(KSM_DIR "run", "0");
 	kvmmu_read_file(KSM_DIR "pages_sharing", shared, sizeof(shared));
@@ -2379,14 +2366,14 @@ TEST_F_TIMEOUT(sp, many_gvas_ksm, 90)
 	now = hpfn(g, gpa);
 	EXPECT_NE(merged, now);
 	EXPECT_EQ(merged, hpfn(g, twin));
-	EXPECT_EQ(val(1, gpa + 64), peek(gmem(g, twin) + 8));
+	EXPECT_EQ(val(1, gpa + 64), kvmmu_peek(gmem(g, twin) + 8));
 	EXPECT_EQ(0, many_present(_metadata, vcpu, &m, now))
 		TH_LOG("shadow entries kept the merged frame after COW");
 	EXPECT_EQ(0, many_check(_metadata, vcpu, g, &m));
 	EXPECT_EQ(0, many_pfn_bad(_metadata, vcpu, &m, now, KVMMU_TR_READABLE));
 }
 
-/* move_pages() of the page to the other node: every gva follows. */
+/* kvmmu_move_pages() of the page to the other node: every gva follows. */
 TEST_F(sp, many_gvas_migrate)
 {
 	struct guest *g = &self->g;
@@ -2403,10 +2390,10 @@ TEST_F(sp, many_gvas_migrate)
 	old = hpfn(g, gpa);
 	EXPECT_EQ(0, many_pfn_bad(_metadata, vcpu, &m, old, KVMMU_TR_READABLE));
 
-	ASSERT_EQ(0, move_pages(1, pages, NULL, &node, 0));
+	ASSERT_EQ(0, kvmmu_move_pages(1, pages, NULL, &node, 0));
 	ASSERT_LE(0, node);
 	node = !node;
-	ASSERT_EQ(0, move_pages(1, pages, &node, &status, MPOL_MF_MOVE));
+	ASSERT_EQ(0, kvmmu_move_pages(1, pages, &node, &status, MPOL_MF_MOVE));
 	ASSERT_EQ(node, status);
 	now = hpfn(g, gpa);
 	ASSERT_NE(old, now);
@@ -2426,7 +2413,7 @@ TEST_F_TIMEOUT(sp, many_gvas_swap, 60)
 	int vcpu = self->vcpu, err;
 	struct many m;
 
-	err = swap_setup(_metadata, &self->hs);
+	err = kvmmu_swap_on(_metadata, &self->hs);
 	if (err == -ENODEV)
 		SKIP(return, "no zram in this kernel or the initramfs");
 	many_map(_metadata, g, self->root, &m, 600, gpa);
@@ -2444,7 +2431,7 @@ TEST_F_TIMEOUT(sp, many_gvas_swap, 60)
 	many_write(_metadata, vcpu, &m, 200, 11, 0x200);
 	ASSERT_EQ(1, page_out(g, &gpa, 1));
 	EXPECT_EQ(0, many_present(_metadata, vcpu, &m, 0));
-	EXPECT_EQ(0x200, peek(gmem(g, gpa) + 11));	/* the process, first */
+	EXPECT_EQ(0x200, kvmmu_peek(gmem(g, gpa) + 11));	/* the process, first */
 	EXPECT_EQ(0, many_check(_metadata, vcpu, g, &m));
 	EXPECT_EQ(0, many_pfn_bad(_metadata, vcpu, &m, hpfn(g, gpa),
 				  KVMMU_TR_READABLE));
@@ -2465,9 +2452,9 @@ TEST_F(sp, rmap_recycle)
 
 	many_map(_metadata, g, self->root, &m, 1100, gpa);
 	ASSERT_EQ(0, paging_on(vcpu, self->root, true));
-	st0 = stats(_metadata, self->vm);
+	st0 = kvmmu_stats(_metadata, self->vm);
 	EXPECT_EQ(0, many_check(_metadata, vcpu, g, &m));
-	st1 = stats(_metadata, self->vm);
+	st1 = kvmmu_stats(_metadata, self->vm);
 	EXPECT_LT(st0.rmap_recycled, st1.rmap_recycled);
 	TH_LOG("rmap_recycled %llu -> %llu, shadow_zapped %llu -> %llu",
 	       (unsigned long long)st0.rmap_recycled,
@@ -2514,8 +2501,8 @@ TEST_F(sp, host_range_events)
 	map_large(_metadata, g, self->root, h, HUGE_GPA, 2, URW);
 	ASSERT_EQ(0, paging_on(vcpu, self->root, true));
 	for (i = 0; i < n; i++) {
-		EXPECT_TRUE(wr_ok(_metadata, vcpu, x + i * PG + 8, i));
-		EXPECT_TRUE(wr_ok(_metadata, vcpu, h + i * PG + 8, i));
+		EXPECT_TRUE(kvmmu_wr_ok(_metadata, vcpu, x + i * PG + 8, i));
+		EXPECT_TRUE(kvmmu_wr_ok(_metadata, vcpu, h + i * PG + 8, i));
 	}
 
 	ASSERT_EQ(0, madvise(g->ram + d[0], n * PG, MADV_DONTNEED));
@@ -2528,15 +2515,15 @@ TEST_F(sp, host_range_events)
 	}
 	EXPECT_EQ(0, present) TH_LOG("shadow entries survived MADV_DONTNEED");
 	for (i = 0; i < n; i++) {
-		bad += !rd_is(_metadata, vcpu, x + i * PG + 8, 0);
-		bad += !rd_is(_metadata, vcpu, h + i * PG + 8, 0);
-		bad += !rd_is(_metadata, vcpu, h + i * PG + PG - 8, 0);
+		bad += !kvmmu_rd_is(_metadata, vcpu, x + i * PG + 8, 0);
+		bad += !kvmmu_rd_is(_metadata, vcpu, h + i * PG + 8, 0);
+		bad += !kvmmu_rd_is(_metadata, vcpu, h + i * PG + PG - 8, 0);
 	}
 	EXPECT_EQ(0, bad);
 
 	for (i = 0; i < n; i++) {
-		EXPECT_TRUE(wr_ok(_metadata, vcpu, x + i * PG + 16, 0x100 + i));
-		EXPECT_TRUE(wr_ok(_metadata, vcpu, h + i * PG + 16, 0x200 + i));
+		EXPECT_TRUE(kvmmu_wr_ok(_metadata, vcpu, x + i * PG + 16, 0x100 + i));
+		EXPECT_TRUE(kvmmu_wr_ok(_metadata, vcpu, h + i * PG + 16, 0x200 + i));
 	}
 	ASSERT_EQ(0, mprotect(g->ram + d[0], n * PG, PROT_READ));
 	ASSERT_EQ(0, mprotect(g->ram + HUGE_GPA, n * PG, PROT_READ));
@@ -2548,26 +2535,26 @@ TEST_F(sp, host_range_events)
 	}
 	EXPECT_EQ(0, bad) TH_LOG("writable shadow entries after PROT_READ");
 	for (bad = 0, i = 0; i < n; i++) {
-		a = one(vcpu, WR, x + i * PG + 16, 8, 0xbad);
+		a = kvmmu_access_one(vcpu, WR, x + i * PG + 16, 8, 0xbad);
 		bad += a.result != -EACCES;
-		a = one(vcpu, WR, h + i * PG + 16, 8, 0xbad);
+		a = kvmmu_access_one(vcpu, WR, h + i * PG + 16, 8, 0xbad);
 		bad += a.result != -EACCES;
-		bad += !rd_is(_metadata, vcpu, x + i * PG + 16, 0x100 + i);
-		bad += !rd_is(_metadata, vcpu, h + i * PG + 16, 0x200 + i);
+		bad += !kvmmu_rd_is(_metadata, vcpu, x + i * PG + 16, 0x100 + i);
+		bad += !kvmmu_rd_is(_metadata, vcpu, h + i * PG + 16, 0x200 + i);
 	}
 	EXPECT_EQ(0, bad) TH_LOG("guest writes to PROT_READ memory, or reads");
 	ASSERT_EQ(0, mprotect(g->ram + d[0], n * PG, PROT_READ | PROT_WRITE));
 	ASSERT_EQ(0, mprotect(g->ram + HUGE_GPA, n * PG,
 			      PROT_READ | PROT_WRITE));
 	for (i = 0; i < n; i++) {
-		EXPECT_TRUE(wr_ok(_metadata, vcpu, x + i * PG + 24, 0x300 + i));
-		EXPECT_TRUE(wr_ok(_metadata, vcpu, h + i * PG + 24, 0x400 + i));
+		EXPECT_TRUE(kvmmu_wr_ok(_metadata, vcpu, x + i * PG + 24, 0x300 + i));
+		EXPECT_TRUE(kvmmu_wr_ok(_metadata, vcpu, h + i * PG + 24, 0x400 + i));
 	}
 	for (bad = 0, i = 0; i < n; i++) {
 		want = i * 7 % n;	/* the page x + i maps is d[want] */
-		bad += peek(gmem(g, d[want]) + 3) != 0x300 + i;
-		bad += peek(gmem(g, d[want]) + 2) != 0x100 + i;
-		bad += peek(gmem(g, HUGE_GPA + i * PG) + 3) != 0x400 + i;
+		bad += kvmmu_peek(gmem(g, d[want]) + 3) != 0x300 + i;
+		bad += kvmmu_peek(gmem(g, d[want]) + 2) != 0x100 + i;
+		bad += kvmmu_peek(gmem(g, HUGE_GPA + i * PG) + 3) != 0x400 + i;
 	}
 	EXPECT_EQ(0, bad);
 }
@@ -2594,10 +2581,10 @@ static void pt_event(struct __test_metadata *_metadata, struct guest *g,
 		pages[i] = g->ram + t[i];
 		old[i] = hpfn(g, t[i]);
 	}
-	ASSERT_EQ(0, move_pages(n, pages, NULL, status, 0));
+	ASSERT_EQ(0, kvmmu_move_pages(n, pages, NULL, status, 0));
 	for (i = 0; i < n; i++)
 		nodes[i] = !status[i];
-	ASSERT_EQ(0, move_pages(n, pages, nodes, status, MPOL_MF_MOVE));
+	ASSERT_EQ(0, kvmmu_move_pages(n, pages, nodes, status, MPOL_MF_MOVE));
 	for (i = 0; i < n; i++) {
 		EXPECT_EQ(nodes[i], status[i]);
 		EXPECT_NE(old[i], hpfn(g, t[i]));
@@ -2636,7 +2623,7 @@ static void pt_host_event(struct __test_metadata *_metadata,
 	pt_event(_metadata, g, ev, t, 2);
 	EXPECT_TRUE(page_is(_metadata, vcpu, x, p[0], 1));
 	EXPECT_TRUE(page_is(_metadata, vcpu, x2, p[1], 2));
-	st = stats(_metadata, self->vm);
+	st = kvmmu_stats(_metadata, self->vm);
 	ASSERT_EQ(0, guest_set(vcpu, g, ex, p[2] | URW));
 	EXPECT_TRUE(page_is(_metadata, vcpu, x, p[2], 3));
 	EXPECT_TRUE(one_pt_write(_metadata, self->vm, &st, "PTE edit after the event"));
@@ -2647,11 +2634,11 @@ static void pt_host_event(struct __test_metadata *_metadata,
 	 * nothing to keep in sync); either way it is honoured.
 	 */
 	pt_event(_metadata, g, ev, t, 2);
-	st1 = stats(_metadata, self->vm);
+	st1 = kvmmu_stats(_metadata, self->vm);
 	ASSERT_EQ(0, guest_set(vcpu, g, ex2, p[0] | PTE_P | PTE_US));
 	EXPECT_TRUE(page_is(_metadata, vcpu, x2, p[0], 1));
 	EXPECT_TRUE(pf_is(_metadata, vcpu, WR, x2, PF_P | PF_W));
-	st2 = stats(_metadata, self->vm);
+	st2 = kvmmu_stats(_metadata, self->vm);
 	EXPECT_TRUE(st2.pt_writes == st1.pt_writes + 1 ||
 		    st1.shadow_zapped > st.shadow_zapped)
 		TH_LOG("edit while out: pt_writes %llu -> %llu, shadow_zapped %llu -> %llu",
@@ -2687,7 +2674,7 @@ static void pt_host_event(struct __test_metadata *_metadata,
 
 TEST_F_TIMEOUT(sp, pt_swap, 60)
 {
-	int err = swap_setup(_metadata, &self->hs);
+	int err = kvmmu_swap_on(_metadata, &self->hs);
 
 	if (err == -ENODEV)
 		SKIP(return, "no zram in this kernel or the initramfs");
@@ -2732,7 +2719,7 @@ TEST_F(sp, pt_dontneed)
 	EXPECT_TRUE(pf_is(_metadata, vcpu, RD, x, 0));
 	EXPECT_TRUE(pf_is(_metadata, vcpu, WR, x2, PF_W));
 	EXPECT_TRUE(page_is(_metadata, vcpu, y, p[2], 3));
-	EXPECT_TRUE(rd_is(_metadata, vcpu, ent_gva(g, ex), 0));
+	EXPECT_TRUE(kvmmu_rd_is(_metadata, vcpu, ent_gva(g, ex), 0));
 	ASSERT_EQ(0, guest_set(vcpu, g, ex, p[1] | URW));
 	EXPECT_TRUE(page_is(_metadata, vcpu, x, p[1], 2));
 	EXPECT_TRUE(pf_is(_metadata, vcpu, RD, x2, 0));
@@ -2782,17 +2769,17 @@ TEST_F_TIMEOUT(sp, pt_ksm, 90)
 
 	ASSERT_EQ(0, madvise(g->ram + t1, PG, MADV_MERGEABLE));
 	ASSERT_EQ(0, madvise(g->ram + t2, PG, MADV_MERGEABLE));
-	ASSERT_EQ(0, set_knob(&self->hs, KSM_DIR "pages_to_scan", "1000"));
-	ASSERT_EQ(0, set_knob(&self->hs, KSM_DIR "sleep_millisecs", "5"));
+	ASSERT_EQ(0, kvmmu_set_knob(&self->hs, KSM_DIR "pages_to_scan", "1000"));
+	ASSERT_EQ(0, kvmmu_set_knob(&self->hs, KSM_DIR "sleep_millisecs", "5"));
 	if (!access(KSM_DIR "smart_scan", W_OK))
-		ASSERT_EQ(0, set_knob(&self->hs, KSM_DIR "smart_scan", "0"));
-	ASSERT_EQ(0, set_knob(&self->hs, KSM_DIR "run", "1"));
+		ASSERT_EQ(0, kvmmu_set_knob(&self->hs, KSM_DIR "smart_scan", "0"));
+	ASSERT_EQ(0, kvmmu_set_knob(&self->hs, KSM_DIR "run", "1"));
 	for (i = 0; i < 3000 && !merged; i++) {
 		now = hpfn(g, t1);
 		if (now && now == hpfn(g, t2))
 			merged = now;
 		else
-			sleep_ms(10);
+			kvmmu_sleep_ms(10);
 	}
 	kvmmu_write_file(KSM_DIR "run", "0");
 	ASSERT_NE(0, merged) TH_LOG("page tables not merged after 30 s");
@@ -2845,7 +2832,7 @@ TEST_F(sp, pt_fork)
 	map(_metadata, g, self->root, w, p4, URW);
 	ASSERT_EQ(0, paging_on(vcpu, self->root, true));
 	EXPECT_TRUE(page_is(_metadata, vcpu, x, p1, 1));
-	EXPECT_TRUE(wr_ok(_metadata, vcpu, w, 0x40));	/* writable spte */
+	EXPECT_TRUE(kvmmu_wr_ok(_metadata, vcpu, w, 0x40));	/* writable spte */
 	ex_val = *ex;
 	ez_val = *ez;
 	ASSERT_EQ(0, pipe(p2c));
@@ -2857,25 +2844,25 @@ TEST_F(sp, pt_fork)
 			_exit(10);
 		if (*ex != ex_val || *ez != ez_val)
 			_exit(11);	/* the parent's guest changed our tables */
-		if (peek(gmem(g, p3)) != val(3, p3) ||
-		    peek(gmem(g, p1) + 1) != val(1, p1 + 8) ||
-		    peek(gmem(g, p4)) != 0x40)
+		if (kvmmu_peek(gmem(g, p3)) != val(3, p3) ||
+		    kvmmu_peek(gmem(g, p1) + 1) != val(1, p1 + 8) ||
+		    kvmmu_peek(gmem(g, p4)) != 0x40)
 			_exit(12);	/* ... or our data */
 		_exit(0);
 	}
 
-	EXPECT_TRUE(wr_ok(_metadata, vcpu, w, 0x44));
-	EXPECT_EQ(0x44, peek(gmem(g, p4)));
+	EXPECT_TRUE(kvmmu_wr_ok(_metadata, vcpu, w, 0x44));
+	EXPECT_EQ(0x44, kvmmu_peek(gmem(g, p4)));
 	ASSERT_EQ(0, guest_set(vcpu, g, ex, p3 | URW));
 	EXPECT_TRUE(page_is(_metadata, vcpu, x, p3, 3));
-	EXPECT_TRUE(wr_ok(_metadata, vcpu, x, 0x33));
+	EXPECT_TRUE(kvmmu_wr_ok(_metadata, vcpu, x, 0x33));
 	EXPECT_TRUE(page_is(_metadata, vcpu, z, p2, 2));
 	ASSERT_EQ(0, guest_set(vcpu, g, ez, p1 | URW));
-	EXPECT_TRUE(wr_ok(_metadata, vcpu, z + 8, 0x11));
+	EXPECT_TRUE(kvmmu_wr_ok(_metadata, vcpu, z + 8, 0x11));
 	EXPECT_EQ(p3 | URW | PTE_A | PTE_D, *ex);
 	EXPECT_EQ(p1 | URW | PTE_A | PTE_D, *ez);
-	EXPECT_EQ(0x33, peek(gmem(g, p3)));
-	EXPECT_EQ(0x11, peek(gmem(g, p1) + 1));
+	EXPECT_EQ(0x33, kvmmu_peek(gmem(g, p3)));
+	EXPECT_EQ(0x11, kvmmu_peek(gmem(g, p1) + 1));
 	EXPECT_EQ(1, write(p2c[1], "g", 1));
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	EXPECT_TRUE(WIFEXITED(status));
@@ -2883,9 +2870,9 @@ TEST_F(sp, pt_fork)
 	EXPECT_EQ(0, WEXITSTATUS(status));
 	close(p2c[0]);
 	close(p2c[1]);
-	EXPECT_TRUE(rd_is(_metadata, vcpu, x, 0x33));
-	EXPECT_TRUE(rd_is(_metadata, vcpu, x + 8, val(3, p3 + 8)));
-	EXPECT_TRUE(rd_is(_metadata, vcpu, z + 8, 0x11));
+	EXPECT_TRUE(kvmmu_rd_is(_metadata, vcpu, x, 0x33));
+	EXPECT_TRUE(kvmmu_rd_is(_metadata, vcpu, x + 8, val(3, p3 + 8)));
+	EXPECT_TRUE(kvmmu_rd_is(_metadata, vcpu, z + 8, 0x11));
 }
 
 /* ------------------------------------------------------------------ */
@@ -2913,30 +2900,30 @@ TEST_F(sp, paging_toggle)
 		EXPECT_FALSE(s.efer & KVMMU_X86_EFER_LMA);
 		/* (its first qwords are overwritten from the first round) */
 		EXPECT_TRUE(i || page_is(_metadata, vcpu, p1, p1, 1));
-		EXPECT_TRUE(rd_is(_metadata, vcpu, p1 + 8 * 8,
-				  val(1, p1 + 8 * 8)));
-		EXPECT_TRUE(err_is(_metadata, vcpu, RD, x, -ENOENT));
-		EXPECT_TRUE(wr_ok(_metadata, vcpu, p1 + 8 * i, 0x100 + i));
+		EXPECT_TRUE(kvmmu_rd_is(_metadata, vcpu, p1 + 8 * 8,
+					val(1, p1 + 8 * 8)));
+		EXPECT_TRUE(kvmmu_err_is(_metadata, vcpu, RD, x, -ENOENT));
+		EXPECT_TRUE(kvmmu_wr_ok(_metadata, vcpu, p1 + 8 * i, 0x100 + i));
 		EXPECT_TRUE(maps_pfn(_metadata, vcpu, p1, hpfn(g, p1),
 				     KVMMU_TR_WRITABLE));
 
 		ASSERT_EQ(0, paging_on(vcpu, self->root, true));
 		ASSERT_EQ(0, get_paging(vcpu, &s));
 		EXPECT_TRUE(s.efer & KVMMU_X86_EFER_LMA);
-		EXPECT_TRUE(rd_is(_metadata, vcpu, p1 + 8 * 8,
-				  val(3, p3 + 8 * 8)));
+		EXPECT_TRUE(kvmmu_rd_is(_metadata, vcpu, p1 + 8 * 8,
+					val(3, p3 + 8 * 8)));
 		EXPECT_TRUE(page_is(_metadata, vcpu, x, p2, 2));
-		EXPECT_TRUE(wr_ok(_metadata, vcpu, p1 + 8 * i, 0x300 + i));
+		EXPECT_TRUE(kvmmu_wr_ok(_metadata, vcpu, p1 + 8 * i, 0x300 + i));
 		EXPECT_TRUE(maps_pfn(_metadata, vcpu, p1, hpfn(g, p3),
 				     KVMMU_TR_WRITABLE));
 	}
 	ASSERT_EQ(0, paging_off(vcpu));
 	for (i = 0; i < 3; i++) {
-		EXPECT_EQ(0x100 + i, peek(gmem(g, p1) + i));
-		EXPECT_EQ(0x300 + i, peek(gmem(g, p3) + i));
-		EXPECT_TRUE(rd_is(_metadata, vcpu, p1 + 8 * i, 0x100 + i));
+		EXPECT_EQ(0x100 + i, kvmmu_peek(gmem(g, p1) + i));
+		EXPECT_EQ(0x300 + i, kvmmu_peek(gmem(g, p3) + i));
+		EXPECT_TRUE(kvmmu_rd_is(_metadata, vcpu, p1 + 8 * i, 0x100 + i));
 	}
-	EXPECT_EQ(val(2, p2), peek(gmem(g, p2)));
+	EXPECT_EQ(val(2, p2), kvmmu_peek(gmem(g, p2)));
 }
 
 /* ------------------------------------------------------------------ */
@@ -3004,24 +2991,24 @@ static void stress_round(struct stress_thread *t)
 	for (i = 0; i < n; i++) {
 		if (i < NR_REMAP) {
 			a[i].gpa = R_GVA + i * PG + i * 8;
-			s1[i] = seq_load(&s->seq_r[i]);
+			s1[i] = kvmmu_seq_load(&s->seq_r[i]);
 		} else {
 			j = i - NR_REMAP;
 			a[i].gpa = D_GVA + j * PG;
-			s1[i] = seq_load(&s->seq_d[j]);
+			s1[i] = kvmmu_seq_load(&s->seq_d[j]);
 		}
 		a[i].type = RD;
 		a[i].size = 8;
 		a[i].result = 1;
 	}
-	if (access_batch(t->vcpu, a, n)) {
+	if (kvmmu_access_batch(t->vcpu, a, n)) {
 		t->bad++;
 		return;
 	}
 	t->rounds++;
 	for (i = 0; i < n; i++) {
 		if (i < NR_REMAP) {
-			s2 = seq_load(&s->seq_r[i]);
+			s2 = kvmmu_seq_load(&s->seq_r[i]);
 			gen = s1[i] / 2;
 			if (s1[i] == s2 && !(s2 % 2)) {
 				ok = a[i].data == rval(s, i, gen);
@@ -3033,7 +3020,7 @@ static void stress_round(struct stress_thread *t)
 			}
 		} else {
 			j = i - NR_REMAP;
-			s2 = seq_load(&s->seq_d[j]);
+			s2 = kvmmu_seq_load(&s->seq_d[j]);
 			gen = s1[i] / 2;
 			if (s1[i] == s2 && !(s2 % 2)) {
 				ok = a[i].data == dval(j, gen);
@@ -3122,7 +3109,7 @@ TEST_F_TIMEOUT(sp, stress, 90)
 	for (j = 0; j < NR_DROP; j++) {
 		s.q[j] = data_page(_metadata, g, 0);
 		memset(gmem(g, s.q[j]), 0, PG);
-		poke(gmem(g, s.q[j]), dval(j, 0));
+		kvmmu_poke(gmem(g, s.q[j]), dval(j, 0));
 		map(_metadata, g, self->root, D_GVA + j * PG, s.q[j], URW);
 	}
 	map_large(_metadata, g, self->root, W_GVA, HUGE_GPA + 2 * SZ_2M, 2,
@@ -3144,8 +3131,8 @@ TEST_F_TIMEOUT(sp, stress, 90)
 		ASSERT_EQ(0, pthread_create(&tid[i], NULL, stress_vcpu, &th[i]));
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	while (ms_since(&t0) < STRESS_MS ||
-	       (ms_since(&t0) < STRESS_MAX_MS &&
+	while (kvmmu_ms_since(&t0) < STRESS_MS ||
+	       (kvmmu_ms_since(&t0) < STRESS_MAX_MS &&
 		(remaps < STRESS_REMAPS ||
 		 __atomic_load_n(&th[0].progress, __ATOMIC_RELAXED) <
 		 STRESS_ROUNDS ||
@@ -3153,20 +3140,20 @@ TEST_F_TIMEOUT(sp, stress, 90)
 		 2 * STRESS_RUNS))) {
 		rnd = rnd * 1103515245 + 12345;
 		i = rnd / 65536 % NR_REMAP;
-		seq_bump(&s.seq_r[i]);
+		kvmmu_seq_bump(&s.seq_r[i]);
 		gen = (s.seq_r[i] + 1) / 2;
 		EXPECT_EQ(0, guest_set(vcpu2, g, pte[i],
 				       (gen % 2 ? s.b[i] : s.a[i]) | URW));
-		seq_bump(&s.seq_r[i]);
+		kvmmu_seq_bump(&s.seq_r[i]);
 		remaps++;
 		if (remaps % 2)
 			continue;
 		j = rnd / 4096 % NR_DROP;
-		seq_bump(&s.seq_d[j]);
+		kvmmu_seq_bump(&s.seq_d[j]);
 		gen = (s.seq_d[j] + 1) / 2;
 		EXPECT_EQ(0, madvise(g->ram + s.q[j], PG, MADV_DONTNEED));
-		poke(gmem(g, s.q[j]), dval(j, gen));
-		seq_bump(&s.seq_d[j]);
+		kvmmu_poke(gmem(g, s.q[j]), dval(j, gen));
+		kvmmu_seq_bump(&s.seq_d[j]);
 		drops++;
 	}
 	__atomic_store_n(&s.stop, true, __ATOMIC_SEQ_CST);
@@ -3186,7 +3173,7 @@ TEST_F_TIMEOUT(sp, stress, 90)
 	}
 	EXPECT_LE(STRESS_RUNS, th[1].runs);
 	EXPECT_LE(STRESS_RUNS * 10, remaps);
-	TH_LOG("%lu remaps, %lu drops in %ld ms", remaps, drops, ms_since(&t0));
+	TH_LOG("%lu remaps, %lu drops in %ld ms", remaps, drops, kvmmu_ms_since(&t0));
 
 	/* At rest, everything is exact. */
 	th[0].bad = 0;

@@ -56,8 +56,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "kvmmu_util.h"
-#include "kselftest_harness.h"
+#include "kvmmu_test.h"
 
 #ifndef MADV_PAGEOUT
 #define MADV_PAGEOUT	21

@@ -34,8 +34,7 @@
 
 #include <linux/capability.h>
 
-#include "kselftest_harness.h"
-#include "kvmmu_util.h"
+#include "kvmmu_test.h"
 
 #define PG		PAGE_SIZE_4K
 #define SLOT_PAGES	16
