@@ -39,6 +39,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "kvmmu_stress.h"
 #include "kvmmu_test.h"
 
 #ifndef MADV_PAGEOUT
@@ -144,13 +145,6 @@ static bool err_is(struct __test_metadata *_metadata, int vcpu, int type,
 	       type == WR ? "write" : "read", (unsigned long long)gpa,
 	       a.result, (unsigned long long)a.data, err);
 	return false;
-}
-
-static __u64 pfn_of(const void *addr)
-{
-	__u64 e = kvmmu_pagemap_raw(addr);
-
-	return e & PM_PRESENT ? e & PM_PFN : 0;
 }
 
 /*
@@ -328,7 +322,7 @@ TEST_F(mips, read_then_write_fast)
 				   val(1, gpa[i] + 8), 1));
 		EXPECT_TRUE(acc_is(_metadata, self->vcpu, RD, gpa[i] + 16,
 				   val(1, gpa[i] + 16), 0));
-		pfn = pfn_of(self->ram + gpa[i]);
+		pfn = kvmmu_pfn_of(self->ram + gpa[i]);
 		EXPECT_TRUE(tr_is(_metadata, self->vcpu, gpa[i],
 				  TR_P | TR_R | TR_A, pfn));
 	}
@@ -348,7 +342,7 @@ TEST_F(mips, read_then_write_fast)
 		EXPECT_EQ(0x3200 + i, kvmmu_peek(self->ram + gpa[i] + 32));
 		EXPECT_TRUE(tr_is(_metadata, self->vcpu, gpa[i],
 				  TR_P | TR_R | TR_W | TR_A | TR_D,
-				  pfn_of(self->ram + gpa[i])));
+				  kvmmu_pfn_of(self->ram + gpa[i])));
 	}
 	s2 = kvmmu_stats(_metadata, self->vm);
 	d = fdiff(&s1, &s2);
@@ -378,7 +372,7 @@ TEST_F(mips, write_first)
 	EXPECT_EQ(1, d.faults);
 	EXPECT_EQ(0, d.fast);
 	EXPECT_TRUE(tr_is(_metadata, self->vcpu, gpa, TR_P | TR_R | TR_W | TR_A | TR_D,
-			  pfn_of(self->ram + gpa)));
+			  kvmmu_pfn_of(self->ram + gpa)));
 	EXPECT_EQ(0x88, kvmmu_peek(self->ram + gpa + 8));
 }
 
@@ -400,7 +394,7 @@ TEST_F(mips, clean_not_writable_slow)
 	char c;
 
 	EXPECT_TRUE(acc_is(_metadata, vcpu, RD, gpa + 8, 0, 1));
-	zero = pfn_of(self->ram + gpa);
+	zero = kvmmu_pfn_of(self->ram + gpa);
 	EXPECT_TRUE(tr_is(_metadata, vcpu, gpa, TR_P | TR_R | TR_A, zero));
 	s0 = kvmmu_stats(_metadata, self->vm);
 	EXPECT_TRUE(acc_is(_metadata, vcpu, WR, gpa + 8, 0x77, -1));
@@ -409,9 +403,9 @@ TEST_F(mips, clean_not_writable_slow)
 	EXPECT_EQ(1, d.faults) TH_LOG("the write to the zero page was not slow");
 	EXPECT_EQ(0, d.fast) TH_LOG("the fast path dirtied the zero page");
 	EXPECT_EQ(0x77, kvmmu_peek(self->ram + gpa + 8));
-	EXPECT_NE(zero, pfn_of(self->ram + gpa));
+	EXPECT_NE(zero, kvmmu_pfn_of(self->ram + gpa));
 	EXPECT_TRUE(tr_is(_metadata, vcpu, gpa, TR_P | TR_R | TR_W | TR_A | TR_D,
-			  pfn_of(self->ram + gpa)));
+			  kvmmu_pfn_of(self->ram + gpa)));
 	EXPECT_TRUE(rd_is(_metadata, vcpu, gpa + 8, 0x77));
 
 	/* fork: the parent's pte is write protected, the mapping goes. */
@@ -468,7 +462,7 @@ TEST_F(mips, readonly_slot)
 					   -EACCES));
 			EXPECT_TRUE(tr_is(_metadata, self->vcpu, gpa,
 					  TR_P | TR_R | TR_A,
-					  pfn_of(self->rom + i * PG)));
+					  kvmmu_pfn_of(self->rom + i * PG)));
 		}
 		if (k)
 			break;
@@ -478,7 +472,7 @@ TEST_F(mips, readonly_slot)
 			break;
 		kvmmu_lru_drain_all(self->rom);
 		for (i = 0; i < ROM_PAGES; i += 5) {
-			__u64 pfn = pfn_of(self->rom + i * PG), bit;
+			__u64 pfn = kvmmu_pfn_of(self->rom + i * PG), bit;
 
 			bit = 1ULL << (pfn % 64);
 			EXPECT_EQ(8, pwrite(fd, &bit, 8, pfn / 64 * 8));
@@ -539,7 +533,7 @@ TEST_F(mips, host_readonly)
 					  0x80 + i));
 			EXPECT_TRUE(tr_is(_metadata, self->vcpu, gpa[i],
 					  TR_P | TR_R | TR_A,
-					  pfn_of(self->ram + gpa[i])));
+					  kvmmu_pfn_of(self->ram + gpa[i])));
 		}
 	}
 	ASSERT_EQ(0, mprotect(self->ram + gpa[0], n * PG,
@@ -583,7 +577,7 @@ TEST_F(mips, aging_fast_young)
 	}
 	kvmmu_lru_drain_all(self->ram + gpa[0]);
 	for (i = 0; i < n; i++) {
-		pfn[i] = pfn_of(self->ram + gpa[i]);
+		pfn[i] = kvmmu_pfn_of(self->ram + gpa[i]);
 		ASSERT_NE(0, pfn[i]);
 	}
 
@@ -795,18 +789,18 @@ TEST_F(mips, tlb_migrate)
 	pages[0] = self->ram + t.gpa;
 	for (r = 0; r < 2; r++) {
 		two_use(_metadata, &t, r, 0x520);
-		old = pfn_of(self->ram + t.gpa);
+		old = kvmmu_pfn_of(self->ram + t.gpa);
 		ASSERT_EQ(0, kvmmu_move_pages(1, pages, NULL, &node, 0));
 		ASSERT_LE(0, node);
 		node = !node;
 		ASSERT_EQ(0, kvmmu_move_pages(1, pages, &node, &status, MPOL_MF_MOVE));
 		ASSERT_EQ(node, status);
-		ASSERT_NE(old, pfn_of(self->ram + t.gpa));
+		ASSERT_NE(old, kvmmu_pfn_of(self->ram + t.gpa));
 		EXPECT_TRUE(tr_is(_metadata, t.vcpu[1], t.gpa, 0, 0));
 		kvmmu_poke(self->ram + t.gpa + 8, 0x5200 + r);
 		EXPECT_EQ(0, two_check(_metadata, &t));
 		EXPECT_TRUE(tr_is(_metadata, t.vcpu[0], t.gpa,
-				  TR_P | TR_R | TR_A, pfn_of(self->ram + t.gpa)));
+				  TR_P | TR_R | TR_A, kvmmu_pfn_of(self->ram + t.gpa)));
 	}
 	close(t.vcpu[1]);
 }
@@ -836,8 +830,8 @@ TEST_F_TIMEOUT(mips, tlb_ksm, 90)
 		ASSERT_EQ(0, kvmmu_set_knob(&self->hs, KSM_DIR "smart_scan", "0"));
 	ASSERT_EQ(0, kvmmu_set_knob(&self->hs, KSM_DIR "run", "1"));
 	for (i = 0; i < 3000 && !merged; i++) {
-		now = pfn_of(self->ram + t.gpa);
-		if (now && now == pfn_of(self->ram + twin))
+		now = kvmmu_pfn_of(self->ram + t.gpa);
+		if (now && now == kvmmu_pfn_of(self->ram + twin))
 			merged = now;
 		else
 			kvmmu_sleep_ms(10);
@@ -852,12 +846,12 @@ TEST_F_TIMEOUT(mips, tlb_ksm, 90)
 	EXPECT_TRUE(tr_is(_metadata, t.vcpu[0], t.gpa, TR_P | TR_R | TR_A,
 			  merged));
 	kvmmu_poke(self->ram + t.gpa + 8, 0x5308);
-	EXPECT_NE(merged, pfn_of(self->ram + t.gpa));
+	EXPECT_NE(merged, kvmmu_pfn_of(self->ram + t.gpa));
 	EXPECT_EQ(0, two_check(_metadata, &t));
 	EXPECT_TRUE(wr_ok(_metadata, t.vcpu[1], t.gpa + 16, 0x5316));
 	EXPECT_TRUE(rd_is(_metadata, t.vcpu[0], t.gpa + 16, 0x5316));
 	EXPECT_EQ(0x5316, kvmmu_peek(self->ram + t.gpa + 16));
-	EXPECT_EQ(merged, pfn_of(self->ram + twin));
+	EXPECT_EQ(merged, kvmmu_pfn_of(self->ram + twin));
 	EXPECT_EQ(0x531, kvmmu_peek(self->ram + twin + 8));	/* vcpu 1's write */
 	EXPECT_EQ(val(6, t.gpa + 16), kvmmu_peek(self->ram + twin + 16));
 	close(t.vcpu[1]);
@@ -968,7 +962,7 @@ TEST_F(mips, tlb_aging)
 	two_setup(_metadata, self, &t, 570);
 	two_use(_metadata, &t, false, 0);
 	kvmmu_lru_drain_all(self->ram + t.gpa);
-	pfn = pfn_of(self->ram + t.gpa);
+	pfn = kvmmu_pfn_of(self->ram + t.gpa);
 	ASSERT_EQ(0, kvmmu_idle_mark(fd, &pfn, 1));
 	EXPECT_TRUE(tr_is(_metadata, t.vcpu[1], t.gpa, TR_P | TR_R, pfn));
 	s0 = kvmmu_stats(_metadata, self->vm);
@@ -1040,107 +1034,9 @@ TEST_F(mips, tlb_memslot)
 #define STRESS_MS	3000
 #define STRESS_MAX_MS	30000
 
-struct stress {
-	char *ram;
-	unsigned int seq[NR_DROP];
-	bool stop;
-};
-
-struct stress_thread {
-	struct stress *s;
-	int vcpu;
-	bool workload;
-	unsigned long rounds, checked, loose, bad, runs, run_bad;
-	unsigned long progress;
-};
-
-static __u64 dval(unsigned int j, unsigned int gen)
-{
-	return 0xd0ULL << 56 | (__u64)j << 32 | gen;
-}
-
 static __u64 dgpa(unsigned int j)
 {
 	return (DROP_PAGE + (__u64)j) * PG;
-}
-
-static void stress_round(struct stress_thread *t)
-{
-	struct kvmmu_access a[NR_DROP];
-	unsigned int s1[NR_DROP], s2, j, gen;
-	struct stress *s = t->s;
-	bool ok;
-
-	memset(a, 0, sizeof(a));
-	for (j = 0; j < NR_DROP; j++) {
-		a[j].gpa = dgpa(j);
-		a[j].type = RD;
-		a[j].size = 8;
-		a[j].result = 1;
-		s1[j] = kvmmu_seq_load(&s->seq[j]);
-	}
-	if (kvmmu_access_batch(t->vcpu, a, NR_DROP)) {
-		t->bad++;
-		return;
-	}
-	t->rounds++;
-	for (j = 0; j < NR_DROP; j++) {
-		s2 = kvmmu_seq_load(&s->seq[j]);
-		gen = s1[j] / 2;
-		if (s1[j] == s2 && !(s2 % 2)) {
-			ok = a[j].data == dval(j, gen);
-			t->checked++;
-		} else {
-			ok = !a[j].data ||
-			     ((a[j].data & ~0xffffffffULL) ==
-			      (dval(j, 0) & ~0xffffffffULL) &&
-			      (a[j].data & 0xffffffff) >= gen &&
-			      (a[j].data & 0xffffffff) <= s2 / 2 + 1);
-			t->loose++;
-		}
-		if (ok && !a[j].result)
-			continue;
-		if (t->bad++ < 4)
-			fprintf(stderr,
-				"# vcpu %d slot %u: result %d data %#llx, seq %u..%u\n",
-				t->vcpu, j, a[j].result,
-				(unsigned long long)a[j].data, s1[j], s2);
-	}
-}
-
-static void *stress_vcpu(void *arg)
-{
-	struct stress_thread *t = arg;
-	struct kvmmu_run run;
-	__u64 seed = t->vcpu;
-
-	while (!__atomic_load_n(&t->s->stop, __ATOMIC_SEQ_CST)) {
-		stress_round(t);
-		if (t->workload) {
-			seed += 0x1000;
-			t->runs++;
-			if (kvmmu_run_workload(t->vcpu, &run, W_GPA, W_SIZE,
-					       W_STRIDE, seed, 1,
-					       KVMMU_RUN_WRITE) || run.error)
-				t->run_bad++;
-			if (kvmmu_run_workload(t->vcpu, &run, W_GPA, W_SIZE,
-					       W_STRIDE, seed, 1,
-					       KVMMU_RUN_READ |
-					       KVMMU_RUN_VERIFY) ||
-			    run.error || run.mismatches) {
-				if (!t->run_bad++)
-					fprintf(stderr,
-						"# workload: error %d at %#llx, %llu mismatches from %#llx\n",
-						run.error,
-						(unsigned long long)run.error_gpa,
-						(unsigned long long)run.mismatches,
-						(unsigned long long)run.first_mismatch_gpa);
-			}
-		}
-		__atomic_store_n(&t->progress, t->rounds + t->runs,
-				 __ATOMIC_RELAXED);
-	}
-	return NULL;
 }
 
 /*
@@ -1152,117 +1048,86 @@ static void *stress_vcpu(void *arg)
 TEST_F_TIMEOUT(mips, stress, 90)
 {
 	struct kvmmu_vm_stats s0, s1;
-	struct stress s;
-	struct stress_thread th[2];
-	pthread_t tid[2];
-	struct timespec t0;
+	struct kvmmu_stress s;
+	struct kvmmu_stress_vcpu *th[2];
 	unsigned long drops = 0, ages = 0, moves = 0;
-	unsigned int i, j, gen, rnd = 1;
-	bool numa = !access("/sys/devices/system/node/node1", F_OK);
-	int fd, node, status;
+	unsigned int i, j, rnd;
+	bool numa = kvmmu_nr_nodes() > 1;
+	int fd, vcpu1;
 	__u64 pfn[16];
-	void *pages[1];
 
-	memset(&s, 0, sizeof(s));
-	memset(th, 0, sizeof(th));
-	s.ram = self->ram;
-	for (j = 0; j < NR_DROP; j++)
-		kvmmu_poke(self->ram + dgpa(j), dval(j, 0));
-	fd = open(PAGE_IDLE, O_RDWR | O_CLOEXEC);
-	for (i = 0; i < 2; i++) {
-		th[i].s = &s;
-		th[i].vcpu = i ? kvmmu_create_vcpu(self->vm, i) : self->vcpu;
-		ASSERT_LE(0, th[i].vcpu);
-		th[i].workload = i == 1;
+	kvmmu_stress_init(&s, STRESS_MS, STRESS_MAX_MS);
+	for (j = 0; j < NR_DROP; j++) {
+		kvmmu_poke(self->ram + dgpa(j), kvmmu_stress_drop_val(j, 0));
+		kvmmu_stress_add_read(&s, dgpa(j), kvmmu_stress_add_drop(&s, j));
 	}
+	fd = open(PAGE_IDLE, O_RDWR | O_CLOEXEC);
+	vcpu1 = kvmmu_create_vcpu(self->vm, 1);
+	ASSERT_LE(0, vcpu1);
+	th[0] = kvmmu_stress_add_vcpu(&s, self->vcpu, true, 50);
+	th[1] = kvmmu_stress_add_vcpu(&s, vcpu1, true, 20);
+	th[1]->wl_gpa = W_GPA;
+	th[1]->wl_size = W_SIZE;
+	th[1]->wl_stride = W_STRIDE;
 	s0 = kvmmu_stats(_metadata, self->vm);
-	for (i = 0; i < 2; i++)
-		ASSERT_EQ(0, pthread_create(&tid[i], NULL, stress_vcpu, &th[i]));
+	ASSERT_EQ(0, kvmmu_stress_start(&s));
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	while (kvmmu_ms_since(&t0) < STRESS_MS ||
-	       (kvmmu_ms_since(&t0) < STRESS_MAX_MS &&
-		(drops < 300 ||
-		 __atomic_load_n(&th[0].progress, __ATOMIC_RELAXED) < 50 ||
-		 __atomic_load_n(&th[1].progress, __ATOMIC_RELAXED) < 20))) {
-		rnd = rnd * 1103515245 + 12345;
+	while (kvmmu_stress_running(&s, drops, 300)) {
+		rnd = kvmmu_stress_rand(&s);
 		j = rnd / 65536 % NR_DROP;
-		kvmmu_seq_bump(&s.seq[j]);
-		gen = (s.seq[j] + 1) / 2;
-		EXPECT_EQ(0, madvise(self->ram + dgpa(j), PG, MADV_DONTNEED));
-		kvmmu_poke(self->ram + dgpa(j), dval(j, gen));
-		kvmmu_seq_bump(&s.seq[j]);
+		EXPECT_EQ(0, kvmmu_stress_drop(&s, j, self->ram + dgpa(j)));
 		drops++;
 		if (fd >= 0 && drops % 8 == 0) {
 			if (drops % 128 == 8)
 				kvmmu_lru_drain_all(self->ram + W_GPA);
 			for (i = 0; i < 16; i++)
-				pfn[i] = pfn_of(self->ram + W_GPA +
-						(rnd / 16 + i * 16) % (W_SIZE / PG) * PG);
+				pfn[i] = kvmmu_pfn_of(self->ram + W_GPA +
+						      (rnd / 16 + i * 16) % (W_SIZE / PG) * PG);
 			for (i = 0; i < 16; i++)
 				if (pfn[i])
 					kvmmu_idle_mark(fd, &pfn[i], 1);
 			ages++;
 		}
-		if (numa && drops % 16 == 0) {
-			pages[0] = self->ram + W_GPA + rnd / 256 % (W_SIZE / PG) * PG;
-			node = -1;
-			if (!kvmmu_move_pages(1, pages, NULL, &node, 0) && node >= 0) {
-				node = !node;
-				moves += !kvmmu_move_pages(1, pages, &node, &status,
-						     MPOL_MF_MOVE);
-			}
-		}
+		if (numa && drops % 16 == 0)
+			moves += kvmmu_migrate_page(self->ram + W_GPA +
+						    rnd / 256 % (W_SIZE / PG) * PG);
 	}
-	__atomic_store_n(&s.stop, true, __ATOMIC_SEQ_CST);
-	for (i = 0; i < 2; i++)
-		pthread_join(tid[i], NULL);
+	kvmmu_stress_stop(&s);
 	s1 = kvmmu_stats(_metadata, self->vm);
 
 	for (i = 0; i < 2; i++) {
 		TH_LOG("vcpu %d: %lu rounds, %lu exact + %lu loose checks, %lu bad",
-		       th[i].vcpu, th[i].rounds, th[i].checked, th[i].loose,
-		       th[i].bad);
-		EXPECT_EQ(0, th[i].bad);
-		EXPECT_EQ(0, th[i].run_bad);
-		EXPECT_LE(10, th[i].rounds);
+		       th[i]->fd, th[i]->rounds, th[i]->checked, th[i]->loose,
+		       th[i]->bad);
+		EXPECT_EQ(0, th[i]->bad);
+		EXPECT_EQ(0, th[i]->run_bad);
+		EXPECT_LE(10, th[i]->rounds);
 	}
 	TH_LOG("%lu workload runs, %lu bad; %lu drops, %lu agings, %lu migrations in %ld ms",
-	       th[1].runs, th[1].run_bad, drops, ages, moves, kvmmu_ms_since(&t0));
+	       th[1]->runs, th[1]->run_bad, drops, ages, moves,
+	       kvmmu_ms_since(&s.t0));
 	TH_LOG("faults %llu, fast_faults %llu, gup_slow %llu",
 	       (unsigned long long)(s1.faults - s0.faults),
 	       (unsigned long long)(s1.fast_faults - s0.fast_faults),
 	       (unsigned long long)(s1.gup_slow - s0.gup_slow));
-	EXPECT_LE(5, th[1].runs);
+	EXPECT_LE(5, th[1]->runs);
 	EXPECT_LE(50, drops);
 	if (fd >= 0 && ages)
 		EXPECT_LT(0, s1.fast_faults - s0.fast_faults);
 
 	/* At rest, everything is exact, and the workload data too. */
-	th[0].bad = 0;
-	th[0].loose = 0;
-	stress_round(&th[0]);
-	EXPECT_EQ(0, th[0].bad);
-	EXPECT_EQ(0, th[0].loose);
+	th[0]->bad = 0;
+	th[0]->loose = 0;
+	kvmmu_stress_round(th[0]);
+	EXPECT_EQ(0, th[0]->bad);
+	EXPECT_EQ(0, th[0]->loose);
 	if (fd >= 0)
 		close(fd);
-	close(th[1].vcpu);
+	close(vcpu1);
 }
 
 int main(int argc, char **argv)
 {
-	int dev = open(KVMMU_DEV, O_RDWR | O_CLOEXEC);
-	long types = -1;
-
-	if (dev >= 0) {
-		types = ioctl(dev, KVMMU_CHECK_EXTENSION, KVMMU_CAP_VM_TYPES);
-		close(dev);
-	}
-	if (types >= 0 && !(types >> KVMMU_VM_MIPS & 1)) {
-		ksft_print_header();
-		/* Every kvmmu build has them: a missing type is a bug. */
-		ksft_exit_fail_msg("no MIPS VMs: VM_TYPES %#lx\n",
-				   types);
-	}
-	return test_harness_run(argc, argv);
+	return kvmmu_backend_test_main(argc, argv, KVMMU_VM_MIPS, "MIPS",
+				       false);
 }

@@ -42,6 +42,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "kvmmu_stress.h"
 #include "kvmmu_test.h"
 
 #ifndef MADV_PAGEOUT
@@ -1756,147 +1757,14 @@ TEST_F(hv, many_eas_mprotect)
 #define W_STRIDE	(PG + 8)
 
 /*
- * Remap slots: EA R(i) maps a[i] (even generations) or b[i] (odd), by
- * H_REMOVE + H_ENTER from the main thread.  Drop slots: EAs D(j) and
- * D2(j) map q[j], whose first qword the process rewrites after each
- * MADV_DONTNEED.  A read bracketed by the same even count must be exact.
+ * Remap slots (0 to NR_REMAP - 1): EA R(i) maps a[i] (even generations)
+ * or b[i] (odd), by H_REMOVE + H_ENTER from the main thread.  Drop slots
+ * (NR_REMAP + j): EAs D(j) and D2(j) map q[j], whose first qword the
+ * process rewrites after each MADV_DONTNEED.
  */
-struct stress {
-	struct guest *g;
-	__u64 a[NR_REMAP], b[NR_REMAP], q[NR_DROP];
-	unsigned int seq_r[NR_REMAP];
-	unsigned int seq_d[NR_DROP];
-	bool stop;
-};
-
-struct stress_thread {
-	struct stress *s;
-	int vcpu;
-	bool workload;
-	unsigned long rounds, checked, bad, loose;
-	unsigned long runs, run_bad;
-	unsigned long progress;
-};
-
 #define R_EA(i)		(SEG(1) + ((0x10ULL + (i)) << 12))
 #define D_EA(j)		(SEG(2) + ((0x40ULL + (j)) << 12))
 #define D2_EA(j)	(SEG(3) + ((0x80ULL + (j)) << 12))
-
-static __u64 dval(unsigned int j, unsigned int gen)
-{
-	return 0xd0ULL << 56 | (__u64)j << 32 | gen;
-}
-
-static __u64 rval(struct stress *s, unsigned int i, unsigned int gen)
-{
-	return gen % 2 ? val(2, s->b[i] + i * 8) : val(1, s->a[i] + i * 8);
-}
-
-static void stress_round(struct stress_thread *t)
-{
-	const unsigned int n = NR_REMAP + 2 * NR_DROP;
-	struct stress *s = t->s;
-	struct kvmmu_access a[NR_REMAP + 2 * NR_DROP];
-	unsigned int s1[NR_REMAP + 2 * NR_DROP], s2, i, j, gen;
-	bool ok;
-
-	memset(a, 0, sizeof(a));
-	for (i = 0; i < n; i++) {
-		if (i < NR_REMAP) {
-			a[i].gpa = R_EA(i) + i * 8;
-			s1[i] = kvmmu_seq_load(&s->seq_r[i]);
-		} else {
-			j = (i - NR_REMAP) % NR_DROP;
-			a[i].gpa = i < NR_REMAP + NR_DROP ? D_EA(j) : D2_EA(j);
-			s1[i] = kvmmu_seq_load(&s->seq_d[j]);
-		}
-		a[i].type = RD;
-		a[i].size = 8;
-		a[i].result = 1;
-	}
-	if (kvmmu_access_batch(t->vcpu, a, n)) {
-		t->bad++;
-		return;
-	}
-	t->rounds++;
-	for (i = 0; i < n; i++) {
-		gen = s1[i] / 2;
-		if (i < NR_REMAP) {
-			s2 = kvmmu_seq_load(&s->seq_r[i]);
-			if (s1[i] == s2 && !(s2 % 2)) {
-				ok = !a[i].result && a[i].data == rval(s, i, gen);
-				t->checked++;
-			} else {
-				/* Between H_REMOVE and H_ENTER: no HPTE. */
-				ok = (!a[i].result &&
-				      (a[i].data == rval(s, i, 0) ||
-				       a[i].data == rval(s, i, 1))) ||
-				     (a[i].result == PF &&
-				      a[i].data == DSISR_NOHPTE);
-				t->loose++;
-			}
-		} else {
-			j = (i - NR_REMAP) % NR_DROP;
-			s2 = kvmmu_seq_load(&s->seq_d[j]);
-			if (s1[i] == s2 && !(s2 % 2)) {
-				ok = a[i].data == dval(j, gen);
-				t->checked++;
-			} else {
-				ok = !a[i].data ||
-				     ((a[i].data & ~0xffffffffULL) ==
-				      (dval(j, 0) & ~0xffffffffULL) &&
-				      (a[i].data & 0xffffffff) >= gen &&
-				      (a[i].data & 0xffffffff) <= s2 / 2 + 1);
-				t->loose++;
-			}
-			ok = ok && !a[i].result;
-		}
-		if (ok)
-			continue;
-		if (t->bad++ < 4)
-			fprintf(stderr,
-				"# vcpu %d slot %u: result %d data %#llx, seq %u..%u\n",
-				t->vcpu, i, a[i].result,
-				(unsigned long long)a[i].data, s1[i], s2);
-	}
-}
-
-static void *stress_vcpu(void *arg)
-{
-	struct stress_thread *t = arg;
-	struct kvmmu_run run;
-	__u64 seed = t->vcpu;
-
-	while (!__atomic_load_n(&t->s->stop, __ATOMIC_SEQ_CST)) {
-		t->runs += t->workload;
-		if (!t->workload) {
-			stress_round(t);
-		} else {
-			/* Real mode: every access through the VRMA. */
-			seed += 0x1000;
-			if (kvmmu_run_workload(t->vcpu, &run, W_GRA, W_SIZE,
-					       W_STRIDE, seed, 1,
-					       KVMMU_RUN_WRITE) || run.error)
-				t->run_bad++;
-			if (kvmmu_run_workload(t->vcpu, &run, W_GRA, W_SIZE,
-					       W_STRIDE, seed, 1,
-					       KVMMU_RUN_READ |
-					       KVMMU_RUN_VERIFY) ||
-			    run.error || run.mismatches) {
-				if (!t->run_bad++)
-					fprintf(stderr,
-						"# workload: error %d at %#llx, %llu mismatches from %#llx\n",
-						run.error,
-						(unsigned long long)run.error_gpa,
-						(unsigned long long)run.mismatches,
-						(unsigned long long)run.first_mismatch_gpa);
-			}
-		}
-		__atomic_store_n(&t->progress, t->rounds + t->runs,
-				 __ATOMIC_RELAXED);
-	}
-	return NULL;
-}
 
 /*
  * Two vCPUs read every slot through their EAs, a third runs the verified
@@ -1907,86 +1775,81 @@ static void *stress_vcpu(void *arg)
 TEST_F_TIMEOUT(hv, stress, 90)
 {
 	struct guest *g = &self->g;
-	struct stress s;
-	struct stress_thread th[3];
-	pthread_t tid[3];
+	struct kvmmu_stress s;
+	struct kvmmu_stress_vcpu *th[3];
+	__u64 a[NR_REMAP], b[NR_REMAP], q[NR_DROP];
 	__u64 idx[NR_REMAP], pfn;
-	struct timespec t0;
 	unsigned long remaps = 0, drops = 0, moves = 0;
-	unsigned int i, j, gen, rnd = 1;
-	int ctl, idle_fd, node, status;
-	bool numa = !access("/sys/devices/system/node/node1", F_OK);
-	void *pages[1];
+	unsigned int i, j, gen, rnd;
+	int ctl, idle_fd, fd;
+	bool numa = kvmmu_nr_nodes() > 1;
 
-	memset(&s, 0, sizeof(s));
-	memset(th, 0, sizeof(th));
-	s.g = g;
+	kvmmu_stress_init(&s, STRESS_MS, STRESS_MAX_MS);
+	/* Between H_REMOVE and H_ENTER, a remapped EA has no HPTE. */
+	s.loose_fault = true;
+	s.loose_result = PF;
+	s.loose_data = DSISR_NOHPTE;
 	ctl = kvmmu_create_vcpu(self->vm, 3);
 	ASSERT_LE(0, ctl);
 	for (i = 0; i < NR_REMAP; i++) {
-		s.a[i] = data_page(_metadata, g, 1);
-		s.b[i] = data_page(_metadata, g, 2);
-		idx[i] = map_ea(_metadata, ctl, 18, R_EA(i), s.a[i], PP_RW_RW, 0);
+		a[i] = data_page(_metadata, g, 1);
+		b[i] = data_page(_metadata, g, 2);
+		idx[i] = map_ea(_metadata, ctl, 18, R_EA(i), a[i], PP_RW_RW, 0);
+		kvmmu_stress_add_remap(&s, val(1, a[i] + i * 8),
+				       val(2, b[i] + i * 8));
+		kvmmu_stress_add_read(&s, R_EA(i) + i * 8, i);
 	}
 	for (j = 0; j < NR_DROP; j++) {
-		s.q[j] = data_page(_metadata, g, 0);
-		memset(gmem(g, s.q[j]), 0, PG);
-		kvmmu_poke(gmem(g, s.q[j]), dval(j, 0));
-		map_ea(_metadata, ctl, 18, D_EA(j), s.q[j], PP_RW_RW, 0);
-		map_ea(_metadata, ctl, 18, D2_EA(j), s.q[j], PP_RW_RW, 0);
+		q[j] = data_page(_metadata, g, 0);
+		memset(gmem(g, q[j]), 0, PG);
+		kvmmu_poke(gmem(g, q[j]), kvmmu_stress_drop_val(j, 0));
+		map_ea(_metadata, ctl, 18, D_EA(j), q[j], PP_RW_RW, 0);
+		map_ea(_metadata, ctl, 18, D2_EA(j), q[j], PP_RW_RW, 0);
+		kvmmu_stress_add_drop(&s, j);
+		kvmmu_stress_add_read(&s, D_EA(j), NR_REMAP + j);
 	}
+	for (j = 0; j < NR_DROP; j++)
+		kvmmu_stress_add_read(&s, D2_EA(j), NR_REMAP + j);
 	idle_fd = open(PAGE_IDLE, O_RDWR | O_CLOEXEC);
 
 	for (i = 0; i < 3; i++) {
-		th[i].s = &s;
-		th[i].vcpu = i ? kvmmu_create_vcpu(self->vm, i) : self->vcpu;
-		ASSERT_LE(0, th[i].vcpu);
-		th[i].workload = i == 2;
-		ASSERT_EQ(0, set_msr(th[i].vcpu, i == 2 ? 0 : MSR_DR));
+		fd = i ? kvmmu_create_vcpu(self->vm, i) : self->vcpu;
+		ASSERT_LE(0, fd);
+		th[i] = kvmmu_stress_add_vcpu(&s, fd, i < 2,
+					      i == 0 ? STRESS_ROUNDS :
+					      i == 2 ? 10 : 0);
+		ASSERT_EQ(0, set_msr(fd, i == 2 ? 0 : MSR_DR));
 	}
-	for (i = 0; i < 3; i++)
-		ASSERT_EQ(0, pthread_create(&tid[i], NULL, stress_vcpu, &th[i]));
+	/* Real mode: every access through the VRMA. */
+	th[2]->wl_gpa = W_GRA;
+	th[2]->wl_size = W_SIZE;
+	th[2]->wl_stride = W_STRIDE;
+	ASSERT_EQ(0, kvmmu_stress_start(&s));
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	while (kvmmu_ms_since(&t0) < STRESS_MS ||
-	       (kvmmu_ms_since(&t0) < STRESS_MAX_MS &&
-		(remaps < STRESS_REMAPS ||
-		 __atomic_load_n(&th[0].progress, __ATOMIC_RELAXED) <
-		 STRESS_ROUNDS ||
-		 __atomic_load_n(&th[2].progress, __ATOMIC_RELAXED) < 10))) {
-		rnd = rnd * 1103515245 + 12345;
+	while (kvmmu_stress_running(&s, remaps, STRESS_REMAPS)) {
+		rnd = kvmmu_stress_rand(&s);
 		i = rnd / 65536 % NR_REMAP;
-		kvmmu_seq_bump(&s.seq_r[i]);
-		gen = (s.seq_r[i] + 1) / 2;
+		gen = kvmmu_stress_begin(&s, i);
 		EXPECT_EQ(KVMMU_PPC_H_SUCCESS, h_remove(ctl, idx[i], NULL));
 		EXPECT_EQ(KVMMU_PPC_H_SUCCESS,
 			  h_enter(ctl, H_EXACT, idx[i],
 				  hpte_v(R_EA(i), idx[i] / 8 !=
 					 pteg_of(R_EA(i), 18, false) / 8),
-				  hpte_r(gen % 2 ? s.b[i] : s.a[i], PP_RW_RW),
+				  hpte_r(gen % 2 ? b[i] : a[i], PP_RW_RW),
 				  NULL));
-		kvmmu_seq_bump(&s.seq_r[i]);
+		kvmmu_stress_end(&s, i);
 		remaps++;
 		if (remaps % 2)
 			continue;
 		j = rnd / 4096 % NR_DROP;
-		kvmmu_seq_bump(&s.seq_d[j]);
-		gen = (s.seq_d[j] + 1) / 2;
-		EXPECT_EQ(0, madvise(g->ram + s.q[j], PG, MADV_DONTNEED));
-		kvmmu_poke(gmem(g, s.q[j]), dval(j, gen));
-		kvmmu_seq_bump(&s.seq_d[j]);
+		EXPECT_EQ(0, kvmmu_stress_drop(&s, NR_REMAP + j,
+					       gmem(g, q[j])));
 		drops++;
-		if (numa && remaps % 16 == 0) {
-			pages[0] = g->ram + W_GRA + rnd / 256 % (W_SIZE / PG) * PG;
-			node = -1;
-			if (!kvmmu_move_pages(1, pages, NULL, &node, 0) && node >= 0) {
-				node = !node;
-				moves += !kvmmu_move_pages(1, pages, &node, &status,
-						     MPOL_MF_MOVE);
-			}
-		}
+		if (numa && remaps % 16 == 0)
+			moves += kvmmu_migrate_page(g->ram + W_GRA +
+						    rnd / 256 % (W_SIZE / PG) * PG);
 		if (idle_fd >= 0 && remaps % 64 == 0) {
-			pfn = hpfn(g, s.q[j]);
+			pfn = hpfn(g, q[j]);
 			if (pfn)
 				kvmmu_idle_mark(idle_fd, &pfn, 1);
 			pfn = hpfn(g, W_GRA);
@@ -1994,254 +1857,39 @@ TEST_F_TIMEOUT(hv, stress, 90)
 				kvmmu_idle_mark(idle_fd, &pfn, 1);
 		}
 	}
-	__atomic_store_n(&s.stop, true, __ATOMIC_SEQ_CST);
-	for (i = 0; i < 3; i++)
-		pthread_join(tid[i], NULL);
+	kvmmu_stress_stop(&s);
 
 	for (i = 0; i < 3; i++) {
 		TH_LOG("vcpu %d: %lu rounds, %lu exact + %lu loose checks, %lu bad",
-		       th[i].vcpu, th[i].rounds, th[i].checked, th[i].loose,
-		       th[i].bad);
-		TH_LOG("vcpu %d: %lu workload runs, %lu bad", th[i].vcpu,
-		       th[i].runs, th[i].run_bad);
-		EXPECT_EQ(0, th[i].bad);
-		EXPECT_EQ(0, th[i].run_bad);
+		       th[i]->fd, th[i]->rounds, th[i]->checked, th[i]->loose,
+		       th[i]->bad);
+		TH_LOG("vcpu %d: %lu workload runs, %lu bad", th[i]->fd,
+		       th[i]->runs, th[i]->run_bad);
+		EXPECT_EQ(0, th[i]->bad);
+		EXPECT_EQ(0, th[i]->run_bad);
 	}
-	EXPECT_LE(10, th[0].rounds);
-	EXPECT_LE(10, th[1].rounds);
-	EXPECT_LT(0, th[0].checked + th[1].checked);
-	EXPECT_LE(3, th[2].runs);
+	EXPECT_LE(10, th[0]->rounds);
+	EXPECT_LE(10, th[1]->rounds);
+	EXPECT_LT(0, th[0]->checked + th[1]->checked);
+	EXPECT_LE(3, th[2]->runs);
 	EXPECT_LE(100, remaps);
 	TH_LOG("%lu remaps, %lu drops, %lu migrations in %ld ms", remaps,
-	       drops, moves, kvmmu_ms_since(&t0));
+	       drops, moves, kvmmu_ms_since(&s.t0));
 
 	/* At rest, everything is exact. */
-	th[0].bad = 0;
-	th[0].loose = 0;
-	stress_round(&th[0]);
-	EXPECT_EQ(0, th[0].bad);
-	EXPECT_EQ(0, th[0].loose);
+	th[0]->bad = 0;
+	th[0]->loose = 0;
+	kvmmu_stress_round(th[0]);
+	EXPECT_EQ(0, th[0]->bad);
+	EXPECT_EQ(0, th[0]->loose);
 	if (idle_fd >= 0)
 		close(idle_fd);
-	close(th[1].vcpu);
-	close(th[2].vcpu);
-	close(ctl);
-}
-
-/*
- * Eviction under load: one vCPU reads, in real mode, 16 guest real pages
- * whose VRMA entries share a PTEG pair (so the hypervisor keeps evicting
- * its own entries), another reads through 6 guest HPTEs in the same two
- * groups, which the main thread keeps removing and entering again (onto
- * one page or another), while it also drops and rewrites the real pages.
- * Guest HPTEs are never evicted: every read is right, or a DSI while its
- * HPTE is being replaced.
- */
-#define EV_RP		16
-#define EV_GE		6
-
-struct evs {
-	__u64 rp[EV_RP], ea[EV_GE], ga[EV_GE], gb[EV_GE];
-	unsigned int seq_rp[EV_RP], seq_ea[EV_GE];
-	bool stop;
-};
-
-struct ev_thread {
-	struct evs *s;
-	int vcpu;
-	bool real;
-	unsigned long rounds, checked, loose, bad;
-};
-
-static void ev_round(struct ev_thread *t)
-{
-	const unsigned int n = t->real ? EV_RP : EV_GE;
-	struct kvmmu_access a[EV_RP];
-	unsigned int s1[EV_RP], s2, i, gen;
-	struct evs *s = t->s;
-	__u64 want;
-	bool ok;
-
-	memset(a, 0, sizeof(a));
-	for (i = 0; i < n; i++) {
-		a[i].gpa = t->real ? s->rp[i] : s->ea[i] + i * 8;
-		a[i].type = RD;
-		a[i].size = 8;
-		a[i].result = 1;
-		s1[i] = kvmmu_seq_load(t->real ? &s->seq_rp[i] : &s->seq_ea[i]);
-	}
-	if (kvmmu_access_batch(t->vcpu, a, n)) {
-		t->bad++;
-		return;
-	}
-	t->rounds++;
-	for (i = 0; i < n; i++) {
-		s2 = kvmmu_seq_load(t->real ? &s->seq_rp[i] : &s->seq_ea[i]);
-		gen = s1[i] / 2;
-		if (s1[i] == s2 && !(s2 % 2)) {
-			want = t->real ? dval(i, gen) : gen % 2 ?
-			       val(2, s->gb[i] + i * 8) : val(1, s->ga[i] + i * 8);
-			ok = !a[i].result && a[i].data == want;
-			t->checked++;
-		} else if (t->real) {
-			ok = !a[i].result &&
-			     (!a[i].data ||
-			      ((a[i].data & ~0xffffffffULL) ==
-			       (dval(i, 0) & ~0xffffffffULL) &&
-			       (a[i].data & 0xffffffff) >= gen &&
-			       (a[i].data & 0xffffffff) <= s2 / 2 + 1));
-			t->loose++;
-		} else {
-			ok = (!a[i].result &&
-			      (a[i].data == val(1, s->ga[i] + i * 8) ||
-			       a[i].data == val(2, s->gb[i] + i * 8))) ||
-			     (a[i].result == PF && a[i].data == DSISR_NOHPTE);
-			t->loose++;
-		}
-		if (ok)
-			continue;
-		if (t->bad++ < 4)
-			fprintf(stderr,
-				"# %s slot %u: result %d data %#llx, seq %u..%u\n",
-				t->real ? "real" : "ea", i, a[i].result,
-				(unsigned long long)a[i].data, s1[i], s2);
-	}
-}
-
-static void *ev_vcpu(void *arg)
-{
-	struct ev_thread *t = arg;
-
-	while (!__atomic_load_n(&t->s->stop, __ATOMIC_SEQ_CST))
-		ev_round(t);
-	return NULL;
-}
-
-TEST_F_TIMEOUT(hv, stress_evict, 90)
-{
-	const __u64 rp0 = 0x4560000ULL;
-	const __u64 grp[2] = { vrma_pteg(rp0, 18, false),
-			       vrma_pteg(rp0, 18, true) };
-	struct guest *g = &self->g;
-	struct kvmmu_vm_stats st0, st1;
-	struct ev_thread th[2];
-	unsigned long remaps = 0, drops = 0;
-	unsigned int i, j, k, gen, rnd = 7;
-	__u64 idx[EV_GE], v, r;
-	struct timespec t0;
-	pthread_t tid[2];
-	struct evs s;
-	int ctl;
-
-	memset(&s, 0, sizeof(s));
-	memset(th, 0, sizeof(th));
-	ctl = kvmmu_create_vcpu(self->vm, 3);
-	ASSERT_LE(0, ctl);
-	for (i = 0; i < EV_RP; i++) {
-		s.rp[i] = rp0 + (__u64)i * 2048 * PG;
-		ASSERT_GT(RAM_SIZE, s.rp[i]);
-		kvmmu_poke(gmem(g, s.rp[i]), dval(i, 0));
-	}
-	for (k = 0; k < EV_GE; k++) {
-		__u64 gr = grp[k * 2 / EV_GE];
-
-		s.ga[k] = data_page(_metadata, g, 1);
-		s.gb[k] = data_page(_metadata, g, 2);
-		s.ea[k] = SEG(k + 1) | ((gr / 8) ^ (k + 1)) << 12;
-		ASSERT_EQ(gr, pteg_of(s.ea[k], 18, false));
-		ASSERT_EQ(KVMMU_PPC_H_SUCCESS,
-			  h_enter(ctl, 0, gr, hpte_v(s.ea[k], false),
-				  hpte_r(s.ga[k], PP_RW_RW), &idx[k]));
-	}
-	for (i = 0; i < 2; i++) {
-		th[i].s = &s;
-		th[i].real = !i;
-		th[i].vcpu = i ? kvmmu_create_vcpu(self->vm, 1) : self->vcpu;
-		ASSERT_LE(0, th[i].vcpu);
-		ASSERT_EQ(0, set_msr(th[i].vcpu, i ? MSR_DR : 0));
-	}
-	st0 = kvmmu_stats(_metadata, self->vm);
-	for (i = 0; i < 2; i++)
-		ASSERT_EQ(0, pthread_create(&tid[i], NULL, ev_vcpu, &th[i]));
-
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	while (kvmmu_ms_since(&t0) < STRESS_MS ||
-	       (kvmmu_ms_since(&t0) < STRESS_MAX_MS &&
-		(remaps < STRESS_REMAPS ||
-		 __atomic_load_n(&th[0].rounds, __ATOMIC_RELAXED) < 50 ||
-		 __atomic_load_n(&th[1].rounds, __ATOMIC_RELAXED) < 50))) {
-		rnd = rnd * 1103515245 + 12345;
-		k = rnd / 65536 % EV_GE;
-		kvmmu_seq_bump(&s.seq_ea[k]);
-		gen = (s.seq_ea[k] + 1) / 2;
-		EXPECT_EQ(KVMMU_PPC_H_SUCCESS, h_remove(ctl, idx[k], NULL));
-		EXPECT_EQ(KVMMU_PPC_H_SUCCESS,
-			  h_enter(ctl, 0, grp[k * 2 / EV_GE],
-				  hpte_v(s.ea[k], false),
-				  hpte_r(gen % 2 ? s.gb[k] : s.ga[k], PP_RW_RW),
-				  &idx[k]));
-		kvmmu_seq_bump(&s.seq_ea[k]);
-		remaps++;
-		if (remaps % 2)
-			continue;
-		j = rnd / 4096 % EV_RP;
-		kvmmu_seq_bump(&s.seq_rp[j]);
-		gen = (s.seq_rp[j] + 1) / 2;
-		EXPECT_EQ(0, madvise(g->ram + s.rp[j], PG, MADV_DONTNEED));
-		kvmmu_poke(gmem(g, s.rp[j]), dval(j, gen));
-		kvmmu_seq_bump(&s.seq_rp[j]);
-		drops++;
-	}
-	__atomic_store_n(&s.stop, true, __ATOMIC_SEQ_CST);
-	for (i = 0; i < 2; i++)
-		pthread_join(tid[i], NULL);
-	st1 = kvmmu_stats(_metadata, self->vm);
-
-	for (i = 0; i < 2; i++) {
-		TH_LOG("%s: %lu rounds, %lu exact + %lu loose checks, %lu bad",
-		       th[i].real ? "real mode" : "relocated", th[i].rounds,
-		       th[i].checked, th[i].loose, th[i].bad);
-		EXPECT_EQ(0, th[i].bad);
-		EXPECT_LE(10, th[i].rounds);
-	}
-	TH_LOG("%lu remaps, %lu drops in %ld ms, hpte_evictions +%llu", remaps,
-	       drops, kvmmu_ms_since(&t0),
-	       (unsigned long long)(st1.hpte_evictions - st0.hpte_evictions));
-	EXPECT_LT(st0.hpte_evictions, st1.hpte_evictions);
-	EXPECT_LE(100, remaps);
-
-	/* At rest: exact, and every guest HPTE as last entered. */
-	for (i = 0; i < 2; i++) {
-		th[i].bad = 0;
-		th[i].loose = 0;
-		ev_round(&th[i]);
-		EXPECT_EQ(0, th[i].bad);
-		EXPECT_EQ(0, th[i].loose);
-	}
-	for (k = 0; k < EV_GE; k++) {
-		EXPECT_EQ(KVMMU_PPC_H_SUCCESS, h_read(ctl, idx[k], &v, &r));
-		EXPECT_EQ(hpte_v(s.ea[k], false), v);
-		EXPECT_EQ(hpte_r(s.seq_ea[k] / 2 % 2 ? s.gb[k] : s.ga[k],
-				 PP_RW_RW), r & ~(R_R | R_C));
-	}
-	close(th[1].vcpu);
+	close(th[1]->fd);
+	close(th[2]->fd);
 	close(ctl);
 }
 
 int main(int argc, char **argv)
 {
-	int dev = open(KVMMU_DEV, O_RDWR | O_CLOEXEC);
-	long types = -1;
-
-	if (dev >= 0) {
-		types = ioctl(dev, KVMMU_CHECK_EXTENSION, KVMMU_CAP_VM_TYPES);
-		close(dev);
-	}
-	if (types >= 0 && !(types >> KVMMU_VM_PPC_HV & 1)) {
-		ksft_print_header();
-		/* Every kvmmu build has them: a missing type is a bug. */
-		ksft_exit_fail_msg("no PowerPC Book3S HV VMs: VM_TYPES %#lx\n",
-				   types);
-	}
-	return test_harness_run(argc, argv);
+	return kvmmu_backend_test_main(argc, argv, KVMMU_VM_PPC_HV, "PowerPC Book3S HV", false);
 }

@@ -43,6 +43,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "kvmmu_stress.h"
 #include "kvmmu_test.h"
 
 #ifndef MADV_PAGEOUT
@@ -2940,144 +2941,14 @@ TEST_F(sp, paging_toggle)
 #define W_PAGES		(2 * SZ_2M / PG)
 
 /*
- * Remap slots: gva R_GVA + i pages maps a[i] (even generations) or b[i]
- * (odd).  Drop slots: gva D_GVA + j pages maps q[j], whose first qword
- * the process rewrites after each MADV_DONTNEED.  Each slot has a sequence
- * count, odd while it changes: a read bracketed by the same even count
- * must see exactly that generation.
+ * Remap slots (0 to NR_REMAP - 1): gva R_GVA + i pages maps a[i] (even
+ * generations) or b[i] (odd).  Drop slots (NR_REMAP + j): gva D_GVA + j
+ * pages maps q[j], whose first qword the process rewrites after each
+ * MADV_DONTNEED.
  */
-struct stress {
-	struct guest *g;
-	__u64 a[NR_REMAP], b[NR_REMAP], q[NR_DROP];
-	unsigned int seq_r[NR_REMAP];
-	unsigned int seq_d[NR_DROP];
-	bool stop;
-};
-
-struct stress_thread {
-	struct stress *s;
-	int vcpu;
-	bool workload;
-	unsigned long rounds, checked, bad, loose;
-	unsigned long runs, run_bad;
-	unsigned long progress;	/* rounds + runs, read by the main thread */
-};
-
 #define R_GVA		REGION(0)
 #define D_GVA		REGION(1)
 #define W_GVA		REGION(2)
-
-static __u64 dval(unsigned int j, unsigned int gen)
-{
-	return 0xd0ULL << 56 | (__u64)j << 32 | gen;
-}
-
-/* The value remap slot @i reads in generation @gen. */
-static __u64 rval(struct stress *s, unsigned int i, unsigned int gen)
-{
-	return gen % 2 ? val(2, s->b[i] + i * 8) : val(1, s->a[i] + i * 8);
-}
-
-/* One batch over every slot, each result checked against the counts. */
-static void stress_round(struct stress_thread *t)
-{
-	struct stress *s = t->s;
-	struct kvmmu_access a[NR_REMAP + NR_DROP];
-	unsigned int s1[NR_REMAP + NR_DROP], s2, i, j, gen;
-	unsigned int n = NR_REMAP + NR_DROP;
-	bool ok;
-
-	memset(a, 0, sizeof(a));
-	for (i = 0; i < n; i++) {
-		if (i < NR_REMAP) {
-			a[i].gpa = R_GVA + i * PG + i * 8;
-			s1[i] = kvmmu_seq_load(&s->seq_r[i]);
-		} else {
-			j = i - NR_REMAP;
-			a[i].gpa = D_GVA + j * PG;
-			s1[i] = kvmmu_seq_load(&s->seq_d[j]);
-		}
-		a[i].type = RD;
-		a[i].size = 8;
-		a[i].result = 1;
-	}
-	if (kvmmu_access_batch(t->vcpu, a, n)) {
-		t->bad++;
-		return;
-	}
-	t->rounds++;
-	for (i = 0; i < n; i++) {
-		if (i < NR_REMAP) {
-			s2 = kvmmu_seq_load(&s->seq_r[i]);
-			gen = s1[i] / 2;
-			if (s1[i] == s2 && !(s2 % 2)) {
-				ok = a[i].data == rval(s, i, gen);
-				t->checked++;
-			} else {
-				ok = a[i].data == rval(s, i, 0) ||
-				     a[i].data == rval(s, i, 1);
-				t->loose++;
-			}
-		} else {
-			j = i - NR_REMAP;
-			s2 = kvmmu_seq_load(&s->seq_d[j]);
-			gen = s1[i] / 2;
-			if (s1[i] == s2 && !(s2 % 2)) {
-				ok = a[i].data == dval(j, gen);
-				t->checked++;
-			} else {
-				ok = !a[i].data ||
-				     ((a[i].data & ~0xffffffffULL) ==
-				      (dval(j, 0) & ~0xffffffffULL) &&
-				      (a[i].data & 0xffffffff) >= gen &&
-				      (a[i].data & 0xffffffff) <= s2 / 2 + 1);
-				t->loose++;
-			}
-		}
-		ok = ok && !a[i].result;
-		if (ok)
-			continue;
-		if (t->bad++ < 4)
-			fprintf(stderr,
-				"# vcpu %d slot %u: result %d data %#llx, seq %u..%u\n",
-				t->vcpu, i, a[i].result,
-				(unsigned long long)a[i].data, s1[i], s2);
-	}
-}
-
-static void *stress_vcpu(void *arg)
-{
-	struct stress_thread *t = arg;
-	struct kvmmu_run run;
-	__u64 seed = t->vcpu;
-
-	while (!__atomic_load_n(&t->s->stop, __ATOMIC_SEQ_CST)) {
-		stress_round(t);
-		__atomic_store_n(&t->progress, t->rounds + t->runs,
-				 __ATOMIC_RELAXED);
-		if (!t->workload)
-			continue;
-		seed += 0x1000;
-		t->runs++;
-		if (kvmmu_run_workload(t->vcpu, &run, W_GVA, W_PAGES * PG,
-				       W_STRIDE, seed, 1, KVMMU_RUN_WRITE) ||
-		    run.error)
-			t->run_bad++;
-		if (kvmmu_run_workload(t->vcpu, &run, W_GVA, W_PAGES * PG,
-				       W_STRIDE, seed, 1,
-				       KVMMU_RUN_READ | KVMMU_RUN_VERIFY) ||
-		    run.error || run.mismatches) {
-			if (!t->run_bad++)
-				fprintf(stderr,
-					"# workload: error %d at %#llx, %llu mismatches from %#llx\n",
-					run.error,
-					(unsigned long long)run.error_gpa,
-					(unsigned long long)run.mismatches,
-					(unsigned long long)run.first_mismatch_gpa);
-		}
-	}
-	return NULL;
-}
 
 /*
  * Two vCPU threads read every slot in a loop (one also runs the verified
@@ -3088,119 +2959,98 @@ static void *stress_vcpu(void *arg)
 TEST_F_TIMEOUT(sp, stress, 90)
 {
 	struct guest *g = &self->g;
-	struct stress s;
-	struct stress_thread th[2];
-	pthread_t tid[2];
+	struct kvmmu_stress s;
+	struct kvmmu_stress_vcpu *th[2];
+	__u64 a[NR_REMAP], b[NR_REMAP], q[NR_DROP];
 	__u64 *pte[NR_REMAP];
-	struct timespec t0;
 	unsigned long remaps = 0, drops = 0;
-	unsigned int i, j, gen, rnd = 1;
-	int vcpu2;
+	unsigned int i, j, gen, rnd;
+	int vcpu1, vcpu2;
 
-	memset(&s, 0, sizeof(s));
-	memset(th, 0, sizeof(th));
-	s.g = g;
+	kvmmu_stress_init(&s, STRESS_MS, STRESS_MAX_MS);
 	for (i = 0; i < NR_REMAP; i++) {
-		s.a[i] = data_page(_metadata, g, 1);
-		s.b[i] = data_page(_metadata, g, 2);
-		pte[i] = map(_metadata, g, self->root, R_GVA + i * PG, s.a[i],
+		a[i] = data_page(_metadata, g, 1);
+		b[i] = data_page(_metadata, g, 2);
+		pte[i] = map(_metadata, g, self->root, R_GVA + i * PG, a[i],
 			     URW);
+		kvmmu_stress_add_read(&s, R_GVA + i * PG + i * 8,
+				      kvmmu_stress_add_remap(&s,
+							     val(1, a[i] + i * 8),
+							     val(2, b[i] + i * 8)));
 	}
 	for (j = 0; j < NR_DROP; j++) {
-		s.q[j] = data_page(_metadata, g, 0);
-		memset(gmem(g, s.q[j]), 0, PG);
-		kvmmu_poke(gmem(g, s.q[j]), dval(j, 0));
-		map(_metadata, g, self->root, D_GVA + j * PG, s.q[j], URW);
+		q[j] = data_page(_metadata, g, 0);
+		memset(gmem(g, q[j]), 0, PG);
+		kvmmu_poke(gmem(g, q[j]), kvmmu_stress_drop_val(j, 0));
+		map(_metadata, g, self->root, D_GVA + j * PG, q[j], URW);
+		kvmmu_stress_add_read(&s, D_GVA + j * PG,
+				      kvmmu_stress_add_drop(&s, j));
 	}
 	map_large(_metadata, g, self->root, W_GVA, HUGE_GPA + 2 * SZ_2M, 2,
 		  URW);
 	map_large(_metadata, g, self->root, W_GVA + SZ_2M, HUGE_GPA, 2, URW);
 
-	th[0].vcpu = self->vcpu;
-	th[1].vcpu = kvmmu_create_vcpu(self->vm, 1);
-	th[1].workload = true;
+	vcpu1 = kvmmu_create_vcpu(self->vm, 1);
 	vcpu2 = kvmmu_create_vcpu(self->vm, 2);
-	ASSERT_LE(0, th[1].vcpu);
+	ASSERT_LE(0, vcpu1);
 	ASSERT_LE(0, vcpu2);
-	for (i = 0; i < 2; i++) {
-		th[i].s = &s;
-		ASSERT_EQ(0, paging_on(th[i].vcpu, self->root, true));
-	}
-	ASSERT_EQ(0, paging_on(vcpu2, self->root, true));
+	th[0] = kvmmu_stress_add_vcpu(&s, self->vcpu, true, STRESS_ROUNDS);
+	th[1] = kvmmu_stress_add_vcpu(&s, vcpu1, true, 2 * STRESS_RUNS);
+	th[1]->wl_gpa = W_GVA;
+	th[1]->wl_size = W_PAGES * PG;
+	th[1]->wl_stride = W_STRIDE;
 	for (i = 0; i < 2; i++)
-		ASSERT_EQ(0, pthread_create(&tid[i], NULL, stress_vcpu, &th[i]));
+		ASSERT_EQ(0, paging_on(th[i]->fd, self->root, true));
+	ASSERT_EQ(0, paging_on(vcpu2, self->root, true));
+	ASSERT_EQ(0, kvmmu_stress_start(&s));
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	while (kvmmu_ms_since(&t0) < STRESS_MS ||
-	       (kvmmu_ms_since(&t0) < STRESS_MAX_MS &&
-		(remaps < STRESS_REMAPS ||
-		 __atomic_load_n(&th[0].progress, __ATOMIC_RELAXED) <
-		 STRESS_ROUNDS ||
-		 __atomic_load_n(&th[1].progress, __ATOMIC_RELAXED) <
-		 2 * STRESS_RUNS))) {
-		rnd = rnd * 1103515245 + 12345;
+	while (kvmmu_stress_running(&s, remaps, STRESS_REMAPS)) {
+		rnd = kvmmu_stress_rand(&s);
 		i = rnd / 65536 % NR_REMAP;
-		kvmmu_seq_bump(&s.seq_r[i]);
-		gen = (s.seq_r[i] + 1) / 2;
+		gen = kvmmu_stress_begin(&s, i);
 		EXPECT_EQ(0, guest_set(vcpu2, g, pte[i],
-				       (gen % 2 ? s.b[i] : s.a[i]) | URW));
-		kvmmu_seq_bump(&s.seq_r[i]);
+				       (gen % 2 ? b[i] : a[i]) | URW));
+		kvmmu_stress_end(&s, i);
 		remaps++;
 		if (remaps % 2)
 			continue;
 		j = rnd / 4096 % NR_DROP;
-		kvmmu_seq_bump(&s.seq_d[j]);
-		gen = (s.seq_d[j] + 1) / 2;
-		EXPECT_EQ(0, madvise(g->ram + s.q[j], PG, MADV_DONTNEED));
-		kvmmu_poke(gmem(g, s.q[j]), dval(j, gen));
-		kvmmu_seq_bump(&s.seq_d[j]);
+		EXPECT_EQ(0, kvmmu_stress_drop(&s, NR_REMAP + j,
+					       gmem(g, q[j])));
 		drops++;
 	}
-	__atomic_store_n(&s.stop, true, __ATOMIC_SEQ_CST);
-	for (i = 0; i < 2; i++)
-		pthread_join(tid[i], NULL);
+	kvmmu_stress_stop(&s);
 
 	for (i = 0; i < 2; i++) {
 		TH_LOG("vcpu %d: %lu rounds, %lu exact + %lu loose checks, %lu bad",
-		       th[i].vcpu, th[i].rounds, th[i].checked, th[i].loose,
-		       th[i].bad);
-		TH_LOG("vcpu %d: %lu workload runs, %lu bad", th[i].vcpu,
-		       th[i].runs, th[i].run_bad);
-		EXPECT_EQ(0, th[i].bad);
-		EXPECT_EQ(0, th[i].run_bad);
-		EXPECT_LE(STRESS_RUNS, th[i].rounds);
-		EXPECT_LT(0, th[i].checked);
+		       th[i]->fd, th[i]->rounds, th[i]->checked, th[i]->loose,
+		       th[i]->bad);
+		TH_LOG("vcpu %d: %lu workload runs, %lu bad", th[i]->fd,
+		       th[i]->runs, th[i]->run_bad);
+		EXPECT_EQ(0, th[i]->bad);
+		EXPECT_EQ(0, th[i]->run_bad);
+		EXPECT_LE(STRESS_RUNS, th[i]->rounds);
+		EXPECT_LT(0, th[i]->checked);
 	}
-	EXPECT_LE(STRESS_RUNS, th[1].runs);
+	EXPECT_LE(STRESS_RUNS, th[1]->runs);
 	EXPECT_LE(STRESS_RUNS * 10, remaps);
-	TH_LOG("%lu remaps, %lu drops in %ld ms", remaps, drops, kvmmu_ms_since(&t0));
+	TH_LOG("%lu remaps, %lu drops in %ld ms", remaps, drops,
+	       kvmmu_ms_since(&s.t0));
 
 	/* At rest, everything is exact. */
-	th[0].bad = 0;
-	th[0].loose = 0;
-	stress_round(&th[0]);
-	EXPECT_EQ(0, th[0].bad);
-	EXPECT_EQ(0, th[0].loose);
+	th[0]->bad = 0;
+	th[0]->loose = 0;
+	kvmmu_stress_round(th[0]);
+	EXPECT_EQ(0, th[0]->bad);
+	EXPECT_EQ(0, th[0]->loose);
 	for (i = 0; i < NR_REMAP; i++)
-		EXPECT_EQ((s.seq_r[i] / 2 % 2 ? s.b[i] : s.a[i]) | URW,
+		EXPECT_EQ((kvmmu_stress_gen(&s, i) % 2 ? b[i] : a[i]) | URW,
 			  *pte[i] & ~(PTE_A | PTE_D));
-	close(th[1].vcpu);
+	close(vcpu1);
 	close(vcpu2);
 }
 
 int main(int argc, char **argv)
 {
-	int dev = open(KVMMU_DEV, O_RDWR | O_CLOEXEC);
-	long types = -1;
-
-	if (dev >= 0) {
-		types = ioctl(dev, KVMMU_CHECK_EXTENSION, KVMMU_CAP_VM_TYPES);
-		close(dev);
-	}
-	if (types >= 0 && !(types & (1L << KVMMU_VM_X86_SHADOW))) {
-		ksft_print_header();
-		ksft_exit_skip("no x86 shadow paging VMs (KVMMU_CAP_VM_TYPES %#lx)\n",
-			       types);
-	}
-	return test_harness_run(argc, argv);
+	return kvmmu_backend_test_main(argc, argv, KVMMU_VM_X86_SHADOW, "x86 shadow paging", true);
 }

@@ -109,4 +109,36 @@ static inline bool kvmmu_err_is(struct __test_metadata *_metadata, int vcpu,
 	return false;
 }
 
+/**
+ * kvmmu_backend_test_main() - main() of a suite for one backend's features
+ * @argc: main()'s
+ * @argv: main()'s
+ * @type: the KVMMU_VM_* type the suite tests
+ * @what: the type's name in messages
+ * @may_lack: whether a module without @type is fine
+ *
+ * shadow_test, ppc_hv_test and mips_test create VMs of their own type
+ * only.  If the module does not offer it, the program ends before any
+ * test: skipped if @may_lack, failed otherwise (every build has that type:
+ * its absence is a bug).  Without /dev/kvmmu the tests run, and fail
+ * saying why.
+ *
+ * Return: what test_harness_run() returns.
+ */
+static inline int kvmmu_backend_test_main(int argc, char **argv, int type,
+					  const char *what, bool may_lack)
+{
+	long types = kvmmu_vm_types();
+
+	if (types >= 0 && !(types >> type & 1)) {
+		ksft_print_header();
+		if (may_lack)
+			ksft_exit_skip("no %s VMs (KVMMU_CAP_VM_TYPES %#lx)\n",
+				       what, types);
+		ksft_exit_fail_msg("no %s VMs (KVMMU_CAP_VM_TYPES %#lx)\n",
+				   what, types);
+	}
+	return test_harness_run(argc, argv);
+}
+
 #endif /* _KVMMU_TEST_H */
