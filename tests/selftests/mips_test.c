@@ -74,12 +74,6 @@
 #define KSM_DIR		"/sys/kernel/mm/ksm/"
 #define PAGE_IDLE	"/sys/kernel/mm/page_idle/bitmap"
 
-/* Run the tests in the order they are defined. */
-static void __attribute__((constructor(101))) tests_in_file_order(void)
-{
-	__constructor_order_forward = true;
-}
-
 /* What the process puts in the qword at @gpa of a page filled with @tag. */
 static __u64 val(unsigned int tag, __u64 gpa)
 {

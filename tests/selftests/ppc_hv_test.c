@@ -116,12 +116,6 @@
 #define KSM_DIR		"/sys/kernel/mm/ksm/"
 #define PAGE_IDLE	"/sys/kernel/mm/page_idle/bitmap"
 
-/* Run the tests in the order they are defined. */
-static void __attribute__((constructor(101))) tests_in_file_order(void)
-{
-	__constructor_order_forward = true;
-}
-
 /* What the VMM puts in the qword at guest real address @gra. */
 static __u64 val(unsigned int tag, __u64 gra)
 {

@@ -114,12 +114,6 @@
 
 #define KSM_DIR		"/sys/kernel/mm/ksm/"
 
-/* Run the tests in the order they are defined (see vm_api_test.c). */
-static void __attribute__((constructor(101))) tests_in_file_order(void)
-{
-	__constructor_order_forward = true;
-}
-
 /* What the VMM puts in the qword at @gpa of a page filled with @tag. */
 static __u64 val(unsigned int tag, __u64 gpa)
 {

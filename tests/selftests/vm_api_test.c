@@ -56,17 +56,6 @@
 #define FAIL_NTH	"/proc/thread-self/fail-nth"
 
 /*
- * Run the tests in the order they are defined (the errno table's rows in
- * table order).  The 6.12 harness detects the constructor order in an
- * unprioritised constructor, which runs after the TEST_F ones, and so
- * lists TEST_F tests backwards; tell it before they register.
- */
-static void __attribute__((constructor(101))) tests_in_file_order(void)
-{
-	__constructor_order_forward = true;
-}
-
-/*
  * What Documentation/api.rst specifies per VM type: KVMMU_CAP_GPA_BITS on
  * a VM fd, and the memory type KVMMU_TRANSLATE reports for ordinary RAM
  * (6: write-back).  A type without an entry fails the tests that need it:
