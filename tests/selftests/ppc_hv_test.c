@@ -210,12 +210,13 @@ static long hc(int vcpu, __u64 nr, __u64 a0, __u64 a1, __u64 a2, __u64 a3,
 	struct kvmmu_ppc_hcall h;
 	int r = hcall(vcpu, &h, nr, a0, a1, a2, a3);
 
+	/* On an ioctl error, what the hcall never returned reads as ~0. */
+	if (rets) {
+		rets[0] = r ? ~0ULL : h.rets[0];
+		rets[1] = r ? ~0ULL : h.rets[1];
+	}
 	if (r)
 		return 1000 + r;
-	if (rets) {
-		rets[0] = h.rets[0];
-		rets[1] = h.rets[1];
-	}
 	return h.ret;
 }
 

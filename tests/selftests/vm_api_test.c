@@ -140,10 +140,10 @@ static int access_faults(int vcpu, int type, __u64 gpa, int size,
 	};
 	int r = access_batch(vcpu, &a, 1, NULL);
 
+	*faults = a.faults;	/* 0xffff (not set) if the ioctl failed */
 	if (r)
 		return r;
 	*data = a.data;
-	*faults = a.faults;
 	return a.result;
 }
 
