@@ -35,10 +35,6 @@
 
 #include "kvmmu_test.h"
 
-#ifndef MADV_PAGEOUT
-#define MADV_PAGEOUT	21
-#endif
-
 #define PG		PAGE_SIZE_4K
 #define NPAGES		128UL
 /* Straddles a 1 GiB boundary: every level of a 4-level table is crossed. */
@@ -52,14 +48,8 @@
 #define NOFF		4
 #define CHK_FAULT	1	/* the page's first access must fault */
 
-/* /proc/self/pagemap and /proc/kpageflags */
-#define PM_PFN		((1ULL << 55) - 1)
-#define PM_SWAP		_BITULL(62)
-#define PM_PRESENT	_BITULL(63)
+/* /proc/kpageflags */
 #define KPF_THP		_BITULL(22)
-
-#define KSM_DIR		"/sys/kernel/mm/ksm/"
-#define PAGE_IDLE	"/sys/kernel/mm/page_idle/bitmap"
 
 /*
  * One guest-physical view of process memory: @npages pages at @gpa in the
@@ -311,12 +301,12 @@ static unsigned int pfn_mismatch(struct __test_metadata *_metadata,
 	for (pg = first; pg < end; pg++) {
 		t = tr(_metadata, r, pg);
 		if ((t.flags & KVMMU_TR_PRESENT) && t.level == 1 &&
-		    t.pfn == (pm[pg] & PM_PFN))
+		    t.pfn == (pm[pg] & KVMMU_PM_PFN))
 			continue;
 		if (bad++ < 4)
 			TH_LOG("page %lu: spte flags %#x level %u pfn %#llx, host pfn %#llx",
 			       pg, t.flags, t.level, (unsigned long long)t.pfn,
-			       (unsigned long long)(pm[pg] & PM_PFN));
+			       (unsigned long long)(pm[pg] & KVMMU_PM_PFN));
 	}
 	return bad;
 }
@@ -621,7 +611,7 @@ TEST_F_TIMEOUT(coh, ksm, 60)
 	unsigned int bad;
 	int i, k;
 
-	if (access(KSM_DIR "run", W_OK))
+	if (access(KVMMU_KSM_DIR "run", W_OK))
 		SKIP(return, "no KSM in this kernel");
 
 	/* n identical pages; the guest maps them all (writable). */
@@ -634,23 +624,19 @@ TEST_F_TIMEOUT(coh, ksm, 60)
 	check(_metadata, r, 0, n, 1, 0);
 
 	ASSERT_EQ(0, madvise(r->hva, n * PG, MADV_MERGEABLE));
-	ASSERT_EQ(0, kvmmu_set_knob(&self->hs, KSM_DIR "pages_to_scan", "1000"));
-	ASSERT_EQ(0, kvmmu_set_knob(&self->hs, KSM_DIR "sleep_millisecs", "5"));
-	if (!access(KSM_DIR "smart_scan", W_OK))
-		ASSERT_EQ(0, kvmmu_set_knob(&self->hs, KSM_DIR "smart_scan", "0"));
-	ASSERT_EQ(0, kvmmu_set_knob(&self->hs, KSM_DIR "run", "1"));
+	ASSERT_EQ(0, kvmmu_ksm_start(&self->hs, 1000, 5));
 	for (i = 0; i < 2000 && !merged; i++) {	/* 20 s at most */
 		ASSERT_EQ(0, kvmmu_read_pagemap(r->hva, n, pm));
-		merged = pm[0] & PM_PFN;
+		merged = pm[0] & KVMMU_PM_PFN;
 		for (pg = 0; pg < n; pg++)
-			if (!(pm[pg] & PM_PRESENT) ||
-			    (pm[pg] & PM_PFN) != merged)
+			if (!(pm[pg] & KVMMU_PM_PRESENT) ||
+			    (pm[pg] & KVMMU_PM_PFN) != merged)
 				merged = 0;
 		if (!merged)
 			kvmmu_sleep_ms(10);
 	}
-	kvmmu_write_file(KSM_DIR "run", "0");	/* no more merging from here */
-	kvmmu_read_file(KSM_DIR "pages_sharing", shared, sizeof(shared));
+	kvmmu_write_file(KVMMU_KSM_DIR "run", "0");	/* no more merging from here */
+	kvmmu_read_file(KVMMU_KSM_DIR "pages_sharing", shared, sizeof(shared));
 	ASSERT_NE(0, merged) TH_LOG("not merged after 20 s (pages_sharing %s)",
 				    shared);
 	TH_LOG("merged into pfn %#llx after %d ms, pages_sharing %s",
@@ -683,12 +669,12 @@ TEST_F_TIMEOUT(coh, ksm, 60)
 	guest_fill(_metadata, r, 3, 4, 1, 8);
 	ASSERT_EQ(0, kvmmu_read_pagemap(r->hva, n, pm));
 	for (bad = 0, pg = 0; pg < n; pg++)
-		bad += (pg != 3) != ((pm[pg] & PM_PFN) == merged);
+		bad += (pg != 3) != ((pm[pg] & KVMMU_PM_PFN) == merged);
 	EXPECT_EQ(0, bad) TH_LOG("merged pfn %#llx, page 3 now %#llx",
 				 (unsigned long long)merged,
-				 (unsigned long long)(pm[3] & PM_PFN));
+				 (unsigned long long)(pm[3] & KVMMU_PM_PFN));
 	t = tr(_metadata, r, 3);
-	EXPECT_EQ(pm[3] & PM_PFN, t.pfn);
+	EXPECT_EQ(pm[3] & KVMMU_PM_PFN, t.pfn);
 	EXPECT_TRUE(t.flags & KVMMU_TR_WRITABLE);
 	check(_metadata, r, 0, n, 1, 0);
 
@@ -699,7 +685,7 @@ TEST_F_TIMEOUT(coh, ksm, 60)
 	ASSERT_EQ(0, madvise(r->hva, n * PG, MADV_UNMERGEABLE));
 	ASSERT_EQ(0, kvmmu_read_pagemap(r->hva, n, pm));
 	for (bad = 0, pg = 0; pg < n; pg++)
-		bad += (pm[pg] & PM_PFN) == merged;
+		bad += (pm[pg] & KVMMU_PM_PFN) == merged;
 	EXPECT_EQ(0, bad) TH_LOG("%u pages still merged", bad);
 	check(_metadata, r, 0, n, 1, 0);
 	guest_fill(_metadata, r, 0, n, 1, 10);
@@ -757,7 +743,7 @@ static void check_migrated(struct __test_metadata *_metadata,
 
 	ASSERT_EQ(0, kvmmu_read_pagemap(r->hva, r->npages, pm));
 	for (bad = 0, pg = 0; pg < r->npages; pg++)
-		bad += old[pg] == (pm[pg] & PM_PFN);
+		bad += old[pg] == (pm[pg] & KVMMU_PM_PFN);
 	EXPECT_EQ(0, bad) TH_LOG("%u pages kept their pfn", bad);
 	EXPECT_EQ(0, tr_mismatch(_metadata, r, 0, r->npages, 1,
 				 KVMMU_TR_PRESENT, 0,
@@ -783,7 +769,7 @@ TEST_F(coh, migration)
 	page_nodes(_metadata, r, home);
 	ASSERT_EQ(0, kvmmu_read_pagemap(r->hva, n, pm));
 	for (pg = 0; pg < n; pg++) {
-		old[pg] = pm[pg] & PM_PFN;
+		old[pg] = pm[pg] & KVMMU_PM_PFN;
 		away[pg] = !home[pg];
 	}
 	EXPECT_EQ(0, pfn_mismatch(_metadata, r, 0, n, pm));
@@ -795,7 +781,7 @@ TEST_F(coh, migration)
 
 	ASSERT_EQ(0, kvmmu_read_pagemap(r->hva, n, pm));
 	for (pg = 0; pg < n; pg++)
-		old[pg] = pm[pg] & PM_PFN;
+		old[pg] = pm[pg] & KVMMU_PM_PFN;
 	migrate(_metadata, r, home);
 	check_migrated(_metadata, r, old);
 	proc_fill(r, 1, n, 2, 4);
@@ -819,7 +805,7 @@ static unsigned long page_out(struct region *r)
 		if (kvmmu_read_pagemap(r->hva, r->npages, pm))
 			return 0;
 		for (out = 0, pg = 0; pg < r->npages; pg++)
-			out += !!(pm[pg] & PM_SWAP);
+			out += !!(pm[pg] & KVMMU_PM_SWAP);
 	}
 	return out;
 }
@@ -919,7 +905,7 @@ TEST_F(coh, madv_free)
 	}
 	ASSERT_EQ(0, kvmmu_read_pagemap(r->hva, n, pm));
 	for (pg = 1; pg < n; pg += 2)
-		gone += !(pm[pg] & (PM_PRESENT | PM_SWAP));
+		gone += !(pm[pg] & (KVMMU_PM_PRESENT | KVMMU_PM_SWAP));
 	if (!gone)
 		SKIP(return, "reclaim discarded no MADV_FREE page");
 	TH_LOG("%lu of %lu untouched pages discarded", gone, n / 2);
@@ -928,7 +914,7 @@ TEST_F(coh, madv_free)
 	check(_metadata, r, 0, n, 2, 0);
 	/* Untouched ones: zero if discarded, else the old contents. */
 	for (pg = 1; pg < n; pg += 2)
-		if (!(pm[pg] & (PM_PRESENT | PM_SWAP)))
+		if (!(pm[pg] & (KVMMU_PM_PRESENT | KVMMU_PM_SWAP)))
 			exp_zero(r, pg, pg + 1, 1);
 	check(_metadata, r, 1, n, 2, 0);
 }
@@ -1003,7 +989,7 @@ TEST_F(coh, page_idle)
 	unsigned int bad;
 	int fd, idle = 0;
 
-	fd = open(PAGE_IDLE, O_RDWR | O_CLOEXEC);
+	fd = open(KVMMU_PAGE_IDLE, O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		SKIP(return, "no idle page tracking: %s", strerror(errno));
 
@@ -1012,7 +998,7 @@ TEST_F(coh, page_idle)
 	check(_metadata, r, 0, n, 1, 0);
 	ASSERT_EQ(0, kvmmu_read_pagemap(r->hva, n, pm));
 	for (pg = 0; pg < n; pg++)
-		pfn[pg] = pm[pg] & PM_PFN;
+		pfn[pg] = pm[pg] & KVMMU_PM_PFN;
 	EXPECT_EQ(0, pfn_mismatch(_metadata, r, 0, n, pm));
 	EXPECT_EQ(0, tr_mismatch(_metadata, r, 0, n, 1, KVMMU_TR_ACCESSED,
 				 KVMMU_TR_ACCESSED, "not accessed"));
@@ -1087,7 +1073,7 @@ TEST_F(coh, thp_split)
 
 	kvmmu_poke(mem, 1);
 	ASSERT_EQ(0, kvmmu_read_pagemap(mem, 1, pm));
-	if (!(read_kpageflags(pm[0] & PM_PFN) & KPF_THP))
+	if (!(read_kpageflags(pm[0] & KVMMU_PM_PFN) & KPF_THP))
 		SKIP(goto out, "no huge page could be allocated");
 	ASSERT_EQ(0, kvmmu_set_region(self->vm, 1, 0, r.gpa, HUGE_2M, mem));
 

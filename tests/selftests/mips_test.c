@@ -42,10 +42,6 @@
 #include "kvmmu_stress.h"
 #include "kvmmu_test.h"
 
-#ifndef MADV_PAGEOUT
-#define MADV_PAGEOUT	21
-#endif
-
 #define PG		PAGE_SIZE_4K
 #define QWORDS		(PG / 8)
 
@@ -66,13 +62,6 @@
 #define TR_MASK		(TR_P | TR_R | TR_W | TR_A | TR_D)
 
 #define CCA_NONCOHERENT	3	/* TRANSLATE memtype */
-
-#define PM_PFN		((1ULL << 55) - 1)
-#define PM_SWAP		_BITULL(62)
-#define PM_PRESENT	_BITULL(63)
-
-#define KSM_DIR		"/sys/kernel/mm/ksm/"
-#define PAGE_IDLE	"/sys/kernel/mm/page_idle/bitmap"
 
 /* What the process puts in the qword at @gpa of a page filled with @tag. */
 static __u64 val(unsigned int tag, __u64 gpa)
@@ -204,21 +193,13 @@ FIXTURE_SETUP(mips)
 {
 	unsigned int i;
 
-	self->vm = kvmmu_create_vm(KVMMU_VM_MIPS);
-	ASSERT_LE(0, self->vm) TH_LOG("KVMMU_CREATE_VM(MIPS): %s",
-				      strerror(-self->vm));
-	self->vcpu = kvmmu_create_vcpu(self->vm, 0);
-	ASSERT_LE(0, self->vcpu) TH_LOG("KVMMU_CREATE_VCPU: %s",
-					strerror(-self->vcpu));
-	self->ram = kvmmu_alloc_anon(RAM_SIZE);
+	kvmmu_setup_vm(_metadata, KVMMU_VM_MIPS, 0, RAM_SIZE, &self->vm,
+		       &self->vcpu, &self->ram);
 	self->rom = kvmmu_alloc_anon(ROM_SIZE);
-	ASSERT_NE(MAP_FAILED, self->ram);
 	ASSERT_NE(MAP_FAILED, self->rom);
-	ASSERT_EQ(0, madvise(self->ram, RAM_SIZE, MADV_NOHUGEPAGE));
 	ASSERT_EQ(0, madvise(self->rom, ROM_SIZE, MADV_NOHUGEPAGE));
 	for (i = 0; i < ROM_PAGES; i++)
 		fill(self->rom + i * PG, ROM_GPA + i * PG, 0x70);
-	ASSERT_EQ(0, kvmmu_set_region(self->vm, 0, 0, 0, RAM_SIZE, self->ram));
 	ASSERT_EQ(0, kvmmu_set_region(self->vm, 1, KVMMU_MEM_READONLY, ROM_GPA,
 				      ROM_SIZE, self->rom));
 }
@@ -461,7 +442,7 @@ TEST_F(mips, readonly_slot)
 		if (k)
 			break;
 		/* Aged, then written: still refused, still clean. */
-		fd = open(PAGE_IDLE, O_RDWR | O_CLOEXEC);
+		fd = open(KVMMU_PAGE_IDLE, O_RDWR | O_CLOEXEC);
 		if (fd < 0)
 			break;
 		kvmmu_lru_drain_all(self->rom);
@@ -556,7 +537,7 @@ TEST_F(mips, aging_fast_young)
 	int vcpu = self->vcpu, fd, idle;
 	struct fdelta d;
 
-	fd = open(PAGE_IDLE, O_RDWR | O_CLOEXEC);
+	fd = open(KVMMU_PAGE_IDLE, O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		SKIP(return, "no idle page tracking: %s", strerror(errno));
 	/* Odd pages written by the guest, even ones read. */
@@ -811,18 +792,14 @@ TEST_F_TIMEOUT(mips, tlb_ksm, 90)
 	struct two t;
 	int i;
 
-	if (access(KSM_DIR "run", W_OK))
+	if (access(KVMMU_KSM_DIR "run", W_OK))
 		SKIP(return, "no KSM in this kernel");
 	two_setup(_metadata, self, &t, 532);
 	two_use(_metadata, &t, true, 0x530);
 	memcpy(self->ram + twin, self->ram + t.gpa, PG);
 	ASSERT_EQ(0, madvise(self->ram + t.gpa, PG, MADV_MERGEABLE));
 	ASSERT_EQ(0, madvise(self->ram + twin, PG, MADV_MERGEABLE));
-	ASSERT_EQ(0, kvmmu_set_knob(&self->hs, KSM_DIR "pages_to_scan", "1000"));
-	ASSERT_EQ(0, kvmmu_set_knob(&self->hs, KSM_DIR "sleep_millisecs", "5"));
-	if (!access(KSM_DIR "smart_scan", W_OK))
-		ASSERT_EQ(0, kvmmu_set_knob(&self->hs, KSM_DIR "smart_scan", "0"));
-	ASSERT_EQ(0, kvmmu_set_knob(&self->hs, KSM_DIR "run", "1"));
+	ASSERT_EQ(0, kvmmu_ksm_start(&self->hs, 1000, 5));
 	for (i = 0; i < 3000 && !merged; i++) {
 		now = kvmmu_pfn_of(self->ram + t.gpa);
 		if (now && now == kvmmu_pfn_of(self->ram + twin))
@@ -830,8 +807,8 @@ TEST_F_TIMEOUT(mips, tlb_ksm, 90)
 		else
 			kvmmu_sleep_ms(10);
 	}
-	kvmmu_write_file(KSM_DIR "run", "0");
-	kvmmu_read_file(KSM_DIR "pages_sharing", shared, sizeof(shared));
+	kvmmu_write_file(KVMMU_KSM_DIR "run", "0");
+	kvmmu_read_file(KVMMU_KSM_DIR "pages_sharing", shared, sizeof(shared));
 	ASSERT_NE(0, merged) TH_LOG("not merged after 30 s (pages_sharing %s)",
 				    shared);
 
@@ -859,7 +836,7 @@ static bool page_out(char *p)
 	for (pass = 0; pass < 10; pass++) {
 		kvmmu_lru_drain_all(p);
 		madvise(p, PG, MADV_PAGEOUT);
-		if (kvmmu_pagemap_raw(p) & PM_SWAP)
+		if (kvmmu_pagemap_raw(p) & KVMMU_PM_SWAP)
 			return true;
 	}
 	return false;
@@ -950,7 +927,7 @@ TEST_F(mips, tlb_aging)
 	__u64 pfn;
 	int fd;
 
-	fd = open(PAGE_IDLE, O_RDWR | O_CLOEXEC);
+	fd = open(KVMMU_PAGE_IDLE, O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		SKIP(return, "no idle page tracking: %s", strerror(errno));
 	two_setup(_metadata, self, &t, 570);
@@ -1055,7 +1032,7 @@ TEST_F_TIMEOUT(mips, stress, 90)
 		kvmmu_poke(self->ram + dgpa(j), kvmmu_stress_drop_val(j, 0));
 		kvmmu_stress_add_read(&s, dgpa(j), kvmmu_stress_add_drop(&s, j));
 	}
-	fd = open(PAGE_IDLE, O_RDWR | O_CLOEXEC);
+	fd = open(KVMMU_PAGE_IDLE, O_RDWR | O_CLOEXEC);
 	vcpu1 = kvmmu_create_vcpu(self->vm, 1);
 	ASSERT_LE(0, vcpu1);
 	th[0] = kvmmu_stress_add_vcpu(&s, self->vcpu, true, 50);

@@ -29,19 +29,9 @@
 
 #include "kvmmu_test.h"
 
-#ifndef MADV_PAGEOUT
-#define MADV_PAGEOUT	21
-#endif
-
 #define PG		PAGE_SIZE_4K
 #define NPAGES		64UL
 #define GPA_BASE	0x100000ULL
-
-#define PM_PFN		((1ULL << 55) - 1)
-#define PM_SWAP		_BITULL(62)
-#define PM_PRESENT	_BITULL(63)
-
-#define KSM_DIR		"/sys/kernel/mm/ksm/"
 
 FIXTURE(pin) {
 	int vm;
@@ -67,35 +57,12 @@ static unsigned long vm_arg(bool pinned)
 	return KVMMU_VM_X86_EPT | (pinned ? KVMMU_VM_PINNED : 0);
 }
 
-static int create_vm(unsigned long arg)
-{
-	int dev = open(KVMMU_DEV, O_RDWR | O_CLOEXEC);
-	int vm, err;
-
-	if (dev < 0)
-		return -errno;
-	vm = ioctl(dev, KVMMU_CREATE_VM, arg);
-	err = errno;
-	close(dev);
-	return vm < 0 ? -err : vm;
-}
-
 FIXTURE_SETUP(pin)
 {
 	size_t size = NPAGES * PG;
 
-	self->vm = create_vm(vm_arg(variant->pinned));
-	ASSERT_LE(0, self->vm) TH_LOG("KVMMU_CREATE_VM: %s",
-				      strerror(-self->vm));
-	self->vcpu = kvmmu_create_vcpu(self->vm, 0);
-	ASSERT_LE(0, self->vcpu) TH_LOG("KVMMU_CREATE_VCPU: %s",
-					strerror(-self->vcpu));
-	self->hva = kvmmu_alloc_anon(size);
-	ASSERT_NE(MAP_FAILED, self->hva);
-	/* 4 KiB pages: their own pfns for pagemap, KSM and migration. */
-	ASSERT_EQ(0, madvise(self->hva, size, MADV_NOHUGEPAGE));
-	ASSERT_EQ(0, kvmmu_set_region(self->vm, 0, 0, GPA_BASE, size,
-				      self->hva));
+	kvmmu_setup_vm(_metadata, vm_arg(variant->pinned), GPA_BASE, size,
+		       &self->vm, &self->vcpu, &self->hva);
 }
 
 FIXTURE_TEARDOWN(pin)
@@ -181,8 +148,8 @@ static unsigned int pfn_changed(struct __test_metadata *_metadata,
 
 	pagemap(_metadata, hva, n, pm);
 	for (pg = 0; pg < n; pg++)
-		bad += !(pm[pg] & PM_PRESENT) ||
-		       (pm[pg] & PM_PFN) != (old[pg] & PM_PFN);
+		bad += !(pm[pg] & KVMMU_PM_PRESENT) ||
+		       (pm[pg] & KVMMU_PM_PFN) != (old[pg] & KVMMU_PM_PFN);
 	return bad;
 }
 
@@ -241,7 +208,7 @@ static unsigned long page_out(char *hva, unsigned long n)
 		if (kvmmu_read_pagemap(hva, n, pm))
 			return 0;
 		for (out = 0, pg = 0; pg < n; pg++)
-			out += !!(pm[pg] & PM_SWAP);
+			out += !!(pm[pg] & KVMMU_PM_SWAP);
 	}
 	return out;
 }
@@ -250,7 +217,7 @@ static long ksm_full_scans(void)
 {
 	char buf[32];
 
-	if (kvmmu_read_file(KSM_DIR "full_scans", buf, sizeof(buf)))
+	if (kvmmu_read_file(KVMMU_KSM_DIR "full_scans", buf, sizeof(buf)))
 		return -1;
 	return atol(buf);
 }
@@ -347,7 +314,7 @@ TEST_F_TIMEOUT(pin, ksm, 60)
 	unsigned long pg;
 	int i;
 
-	if (access(KSM_DIR "run", W_OK))
+	if (access(KVMMU_KSM_DIR "run", W_OK))
 		SKIP(return, "no KSM in this kernel");
 
 	proc_fill(self->hva, n, true, 0x5a5a);
@@ -355,27 +322,23 @@ TEST_F_TIMEOUT(pin, ksm, 60)
 	pagemap(_metadata, self->hva, n, old);
 
 	ASSERT_EQ(0, madvise(self->hva, n * PG, MADV_MERGEABLE));
-	ASSERT_EQ(0, kvmmu_set_knob(&self->hs, KSM_DIR "pages_to_scan", "1000"));
-	ASSERT_EQ(0, kvmmu_set_knob(&self->hs, KSM_DIR "sleep_millisecs", "5"));
-	if (!access(KSM_DIR "smart_scan", W_OK))
-		ASSERT_EQ(0, kvmmu_set_knob(&self->hs, KSM_DIR "smart_scan", "0"));
 	scans = ksm_full_scans();
 	ASSERT_LE(0, scans);
-	ASSERT_EQ(0, kvmmu_set_knob(&self->hs, KSM_DIR "run", "1"));
+	ASSERT_EQ(0, kvmmu_ksm_start(&self->hs, 1000, 5));
 	/* Merged, or 4 full scans without (2 suffice to merge). */
 	for (i = 0; i < 2000 && !merged; i++) {	/* 20 s at most */
 		pagemap(_metadata, self->hva, n, pm);
-		merged = pm[0] & PM_PFN;
+		merged = pm[0] & KVMMU_PM_PFN;
 		for (pg = 0; pg < n; pg++)
-			if (!(pm[pg] & PM_PRESENT) ||
-			    (pm[pg] & PM_PFN) != merged)
+			if (!(pm[pg] & KVMMU_PM_PRESENT) ||
+			    (pm[pg] & KVMMU_PM_PFN) != merged)
 				merged = 0;
 		if (!merged && ksm_full_scans() >= scans + 4)
 			break;
 		if (!merged)
 			kvmmu_sleep_ms(10);
 	}
-	kvmmu_write_file(KSM_DIR "run", "0");
+	kvmmu_write_file(KVMMU_KSM_DIR "run", "0");
 	TH_LOG("after %d ms, %ld full scans: %s", i * 10,
 	       ksm_full_scans() - scans, merged ? "merged" : "not merged");
 	if (variant->pinned) {

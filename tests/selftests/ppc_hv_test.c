@@ -45,10 +45,6 @@
 #include "kvmmu_stress.h"
 #include "kvmmu_test.h"
 
-#ifndef MADV_PAGEOUT
-#define MADV_PAGEOUT	21
-#endif
-
 #define PG		PAGE_SIZE_4K
 #define QWORDS		(PG / 8)
 
@@ -108,13 +104,6 @@
 #define PF		KVMMU_RESULT_PAGE_FAULT
 
 #define WIMG_M		2	/* TRANSLATE memtype: memory coherence */
-
-#define PM_PFN		((1ULL << 55) - 1)
-#define PM_SWAP		_BITULL(62)
-#define PM_PRESENT	_BITULL(63)
-
-#define KSM_DIR		"/sys/kernel/mm/ksm/"
-#define PAGE_IDLE	"/sys/kernel/mm/page_idle/bitmap"
 
 /* What the VMM puts in the qword at guest real address @gra. */
 static __u64 val(unsigned int tag, __u64 gra)
@@ -358,7 +347,7 @@ static __u64 pfn_of_hva(const void *p)
 {
 	__u64 e = kvmmu_pagemap_raw(p);
 
-	return e & PM_PRESENT ? e & PM_PFN : 0;
+	return e & KVMMU_PM_PRESENT ? e & KVMMU_PM_PFN : 0;
 }
 
 /* The host frame behind guest real address @gra (0 if none). */
@@ -369,17 +358,8 @@ static __u64 hpfn(struct guest *g, __u64 gra)
 
 FIXTURE_SETUP(hv)
 {
-	self->vm = kvmmu_create_vm(KVMMU_VM_PPC_HV);
-	ASSERT_LE(0, self->vm) TH_LOG("KVMMU_CREATE_VM(PPC_HV): %s",
-				      strerror(-self->vm));
-	self->vcpu = kvmmu_create_vcpu(self->vm, 0);
-	ASSERT_LE(0, self->vcpu) TH_LOG("KVMMU_CREATE_VCPU: %s",
-					strerror(-self->vcpu));
-	self->g.ram = kvmmu_alloc_anon(RAM_SIZE);
-	ASSERT_NE(MAP_FAILED, self->g.ram);
-	ASSERT_EQ(0, madvise(self->g.ram, RAM_SIZE, MADV_NOHUGEPAGE));
-	ASSERT_EQ(0, kvmmu_set_region(self->vm, 0, 0, 0, RAM_SIZE,
-				      self->g.ram));
+	kvmmu_setup_vm(_metadata, KVMMU_VM_PPC_HV, 0, RAM_SIZE, &self->vm,
+		       &self->vcpu, &self->g.ram);
 	self->g.next_data = DATA_GRA;
 }
 
@@ -1159,7 +1139,7 @@ TEST_F(hv, page_idle)
 	int vcpu = self->vcpu, fd, idle, round;
 	unsigned int i, bad;
 
-	fd = open(PAGE_IDLE, O_RDWR | O_CLOEXEC);
+	fd = open(KVMMU_PAGE_IDLE, O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		SKIP(return, "no idle page tracking: %s", strerror(errno));
 	for (i = 0; i < n; i++) {
@@ -1536,7 +1516,7 @@ TEST_F_TIMEOUT(hv, many_eas_ksm, 90)
 	int vcpu = self->vcpu, i;
 	struct many m;
 
-	if (access(KSM_DIR "run", W_OK))
+	if (access(KVMMU_KSM_DIR "run", W_OK))
 		SKIP(return, "no KSM in this kernel");
 	many_map(_metadata, vcpu, g, &m, gra);
 	memcpy(g->ram + twin, g->ram + gra, PG);
@@ -1545,11 +1525,7 @@ TEST_F_TIMEOUT(hv, many_eas_ksm, 90)
 
 	ASSERT_EQ(0, madvise(g->ram + gra, PG, MADV_MERGEABLE));
 	ASSERT_EQ(0, madvise(g->ram + twin, PG, MADV_MERGEABLE));
-	ASSERT_EQ(0, kvmmu_set_knob(&self->hs, KSM_DIR "pages_to_scan", "1000"));
-	ASSERT_EQ(0, kvmmu_set_knob(&self->hs, KSM_DIR "sleep_millisecs", "5"));
-	if (!access(KSM_DIR "smart_scan", W_OK))
-		ASSERT_EQ(0, kvmmu_set_knob(&self->hs, KSM_DIR "smart_scan", "0"));
-	ASSERT_EQ(0, kvmmu_set_knob(&self->hs, KSM_DIR "run", "1"));
+	ASSERT_EQ(0, kvmmu_ksm_start(&self->hs, 1000, 5));
 	for (i = 0; i < 3000 && !merged; i++) {
 		now = hpfn(g, gra);
 		if (now && now == hpfn(g, twin))
@@ -1557,8 +1533,8 @@ TEST_F_TIMEOUT(hv, many_eas_ksm, 90)
 		else
 			kvmmu_sleep_ms(10);
 	}
-	kvmmu_write_file(KSM_DIR "run", "0");
-	kvmmu_read_file(KSM_DIR "pages_sharing", shared, sizeof(shared));
+	kvmmu_write_file(KVMMU_KSM_DIR "run", "0");
+	kvmmu_read_file(KVMMU_KSM_DIR "pages_sharing", shared, sizeof(shared));
 	ASSERT_NE(0, merged) TH_LOG("not merged after 30 s (pages_sharing %s)",
 				    shared);
 	TH_LOG("merged %#llx -> %#llx after %d ms", (unsigned long long)old,
@@ -1620,7 +1596,7 @@ static bool page_out(struct guest *g, __u64 gra)
 	for (pass = 0; pass < 10; pass++) {
 		kvmmu_lru_drain_all(g->ram + gra);
 		madvise(g->ram + gra, PG, MADV_PAGEOUT);
-		if (kvmmu_pagemap_raw(g->ram + gra) & PM_SWAP)
+		if (kvmmu_pagemap_raw(g->ram + gra) & KVMMU_PM_SWAP)
 			return true;
 	}
 	return false;
@@ -1805,7 +1781,7 @@ TEST_F_TIMEOUT(hv, stress, 90)
 	}
 	for (j = 0; j < NR_DROP; j++)
 		kvmmu_stress_add_read(&s, D2_EA(j), NR_REMAP + j);
-	idle_fd = open(PAGE_IDLE, O_RDWR | O_CLOEXEC);
+	idle_fd = open(KVMMU_PAGE_IDLE, O_RDWR | O_CLOEXEC);
 
 	for (i = 0; i < 3; i++) {
 		fd = i ? kvmmu_create_vcpu(self->vm, i) : self->vcpu;

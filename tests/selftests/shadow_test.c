@@ -46,10 +46,6 @@
 #include "kvmmu_stress.h"
 #include "kvmmu_test.h"
 
-#ifndef MADV_PAGEOUT
-#define MADV_PAGEOUT	21
-#endif
-
 #define PG		PAGE_SIZE_4K
 #define SZ_2M		0x200000ULL
 #define SZ_1G		0x40000000ULL
@@ -106,13 +102,6 @@
 #define PF_I		KVMMU_PF_FETCH
 
 #define EPT_MT_WB	6
-
-/* /proc/self/pagemap */
-#define PM_PFN		((1ULL << 55) - 1)
-#define PM_SWAP		_BITULL(62)
-#define PM_PRESENT	_BITULL(63)
-
-#define KSM_DIR		"/sys/kernel/mm/ksm/"
 
 /* What the VMM puts in the qword at @gpa of a page filled with @tag. */
 static __u64 val(unsigned int tag, __u64 gpa)
@@ -337,7 +326,7 @@ static __u64 hpfn(struct guest *g, __u64 gpa)
 {
 	__u64 e = kvmmu_pagemap_raw(g->ram + gpa);
 
-	return e & PM_PRESENT ? e & PM_PFN : 0;
+	return e & KVMMU_PM_PRESENT ? e & KVMMU_PM_PFN : 0;
 }
 
 /*
@@ -388,7 +377,7 @@ static unsigned int page_out(struct guest *g, const __u64 *gpas,
 		for (i = 0; i < n; i++)
 			madvise(g->ram + gpas[i], PG, MADV_PAGEOUT);
 		for (out = 0, i = 0; i < n; i++)
-			out += !!(kvmmu_pagemap_raw(g->ram + gpas[i]) & PM_SWAP);
+			out += !!(kvmmu_pagemap_raw(g->ram + gpas[i]) & KVMMU_PM_SWAP);
 	}
 	return out;
 }
@@ -406,18 +395,8 @@ FIXTURE(sp) {
 
 FIXTURE_SETUP(sp)
 {
-	self->vm = kvmmu_create_vm(KVMMU_VM_X86_SHADOW);
-	ASSERT_LE(0, self->vm) TH_LOG("KVMMU_CREATE_VM(SHADOW): %s",
-				      strerror(-self->vm));
-	self->vcpu = kvmmu_create_vcpu(self->vm, 0);
-	ASSERT_LE(0, self->vcpu) TH_LOG("KVMMU_CREATE_VCPU: %s",
-					strerror(-self->vcpu));
-	self->g.ram = kvmmu_alloc_anon(RAM_SIZE);
-	ASSERT_NE(MAP_FAILED, self->g.ram);
-	/* 4 KiB host pages: own pfns for pagemap, swap, KSM, migration. */
-	ASSERT_EQ(0, madvise(self->g.ram, RAM_SIZE, MADV_NOHUGEPAGE));
-	ASSERT_EQ(0, kvmmu_set_region(self->vm, 0, 0, 0, RAM_SIZE,
-				      self->g.ram));
+	kvmmu_setup_vm(_metadata, KVMMU_VM_X86_SHADOW, 0, RAM_SIZE, &self->vm,
+		       &self->vcpu, &self->g.ram);
 	self->g.next_table = TABLE_GPA;
 	self->g.next_data = DATA_GPA;
 	self->root = new_root(_metadata, &self->g);
@@ -2319,7 +2298,7 @@ TEST_F_TIMEOUT(sp, many_gvas_ksm, 90)
 	int vcpu = self->vcpu, i;
 	struct many m;
 
-	if (access(KSM_DIR "run", W_OK))
+	if (access(KVMMU_KSM_DIR "run", W_OK))
 		SKIP(return, "no KSM in this kernel");
 	many_map(_metadata, g, self->root, &m, 600, gpa);
 	memcpy(g->ram + twin, g->ram + gpa, PG);
@@ -2329,11 +2308,7 @@ TEST_F_TIMEOUT(sp, many_gvas_ksm, 90)
 
 	ASSERT_EQ(0, madvise(g->ram + gpa, PG, MADV_MERGEABLE));
 	ASSERT_EQ(0, madvise(g->ram + twin, PG, MADV_MERGEABLE));
-	ASSERT_EQ(0, kvmmu_set_knob(&self->hs, KSM_DIR "pages_to_scan", "1000"));
-	ASSERT_EQ(0, kvmmu_set_knob(&self->hs, KSM_DIR "sleep_millisecs", "5"));
-	if (!access(KSM_DIR "smart_scan", W_OK))
-		ASSERT_EQ(0, kvmmu_set_knob(&self->hs, KSM_DIR "smart_scan", "0"));
-	ASSERT_EQ(0, kvmmu_set_knob(&self->hs, KSM_DIR "run", "1"));
+	ASSERT_EQ(0, kvmmu_ksm_start(&self->hs, 1000, 5));
 	for (i = 0; i < 3000 && !merged; i++) {	/* 30 s at most */
 		now = hpfn(g, gpa);
 		if (now && now == hpfn(g, twin))
@@ -2341,8 +2316,8 @@ TEST_F_TIMEOUT(sp, many_gvas_ksm, 90)
 		else
 			kvmmu_sleep_ms(10);
 	}
-	kvmmu_write_file(KSM_DIR "run", "0");
-	kvmmu_read_file(KSM_DIR "pages_sharing", shared, sizeof(shared));
+	kvmmu_write_file(KVMMU_KSM_DIR "run", "0");
+	kvmmu_read_file(KVMMU_KSM_DIR "pages_sharing", shared, sizeof(shared));
 	ASSERT_NE(0, merged) TH_LOG("not merged after 30 s (pages_sharing %s)",
 				    shared);
 	TH_LOG("merged %#llx -> %#llx after %d ms", (unsigned long long)old,
@@ -2741,7 +2716,7 @@ TEST_F_TIMEOUT(sp, pt_ksm, 90)
 	int vcpu = self->vcpu, i;
 	unsigned int k;
 
-	if (access(KSM_DIR "run", W_OK))
+	if (access(KVMMU_KSM_DIR "run", W_OK))
 		SKIP(return, "no KSM in this kernel");
 	for (k = 0; k < ARRAY_SIZE(p); k++)
 		p[k] = data_page(_metadata, g, k + 1);
@@ -2764,11 +2739,7 @@ TEST_F_TIMEOUT(sp, pt_ksm, 90)
 
 	ASSERT_EQ(0, madvise(g->ram + t1, PG, MADV_MERGEABLE));
 	ASSERT_EQ(0, madvise(g->ram + t2, PG, MADV_MERGEABLE));
-	ASSERT_EQ(0, kvmmu_set_knob(&self->hs, KSM_DIR "pages_to_scan", "1000"));
-	ASSERT_EQ(0, kvmmu_set_knob(&self->hs, KSM_DIR "sleep_millisecs", "5"));
-	if (!access(KSM_DIR "smart_scan", W_OK))
-		ASSERT_EQ(0, kvmmu_set_knob(&self->hs, KSM_DIR "smart_scan", "0"));
-	ASSERT_EQ(0, kvmmu_set_knob(&self->hs, KSM_DIR "run", "1"));
+	ASSERT_EQ(0, kvmmu_ksm_start(&self->hs, 1000, 5));
 	for (i = 0; i < 3000 && !merged; i++) {
 		now = hpfn(g, t1);
 		if (now && now == hpfn(g, t2))
@@ -2776,7 +2747,7 @@ TEST_F_TIMEOUT(sp, pt_ksm, 90)
 		else
 			kvmmu_sleep_ms(10);
 	}
-	kvmmu_write_file(KSM_DIR "run", "0");
+	kvmmu_write_file(KVMMU_KSM_DIR "run", "0");
 	ASSERT_NE(0, merged) TH_LOG("page tables not merged after 30 s");
 
 	for (k = 0; k < 8; k++) {

@@ -58,10 +58,6 @@
 
 #include "kvmmu_test.h"
 
-#ifndef MADV_PAGEOUT
-#define MADV_PAGEOUT	21
-#endif
-
 #define PG		PAGE_SIZE_4K
 #define NR_VCPUS	3
 #define RPAGES		64		/* pages per region */
@@ -864,19 +860,6 @@ static bool debug_kernel(void)
 	return strstr(buf, "kasan");
 }
 
-static long read_long(const char *path)
-{
-	char buf[64] = "";
-	int fd = open(path, O_RDONLY);
-
-	if (fd < 0)
-		return -1;
-	if (read(fd, buf, sizeof(buf) - 1) < 0)
-		buf[0] = 0;
-	close(fd);
-	return strtol(buf, NULL, 10);
-}
-
 /* pswpout from /proc/vmstat, or 0. */
 static __u64 swapouts(void)
 {
@@ -893,92 +876,12 @@ static __u64 swapouts(void)
 	return v;
 }
 
-#define ZRAM		"/sys/block/zram0/"
 #define ZRAM_BYTES	(32 << 20)
-
-/* Loads @name from kvmmu.ko's directory (the test initramfs has it). */
-static bool load_module(const char *name)
-{
-	const char *mod = getenv("KVMMU_MODULE");
-	char path[256], *slash;
-	int fd, r;
-
-	snprintf(path, sizeof(path), "%s", mod ? mod : "/lib/kvmmu/kvmmu.ko");
-	slash = strrchr(path, '/');
-	if (!slash)
-		return false;
-	snprintf(slash + 1, sizeof(path) - (slash + 1 - path), "%s", name);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	r = syscall(__NR_finit_module, fd, "", 0);
-	close(fd);
-	return !r;
-}
-
-/*
- * Makes zram0 swap unless some swap is on or zram0 is in use; loads zram
- * where it is a module (stock).  Returns what to undo: SWAP_* bits.
- */
-#define SWAP_ON		1
-#define SWAP_ZRAM_MOD	2
-#define SWAP_ZSMALLOC	4
-
-static int zram_swap_on(void)
-{
-	static char hdr[PG];
-	__u32 info[3] = { 1, ZRAM_BYTES / PG - 1, 0 };
-	int fd, n, undo = 0;
-	char buf[256];
-
-	fd = open("/proc/swaps", O_RDONLY);
-	if (fd < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	/* Only the header line: no swap yet. */
-	if (n < 0 || memchr(buf, '\n', n) != buf + n - 1)
-		return 0;
-	if (access(ZRAM, F_OK)) {
-		if (load_module("zsmalloc.ko"))
-			undo |= SWAP_ZSMALLOC;
-		if (load_module("zram.ko"))
-			undo |= SWAP_ZRAM_MOD;
-	}
-	if (read_long(ZRAM "disksize") != 0 ||
-	    kvmmu_write_file(ZRAM "disksize", "33554432"))
-		return undo;
-	memset(hdr, 0, sizeof(hdr));
-	memcpy(hdr + 1024, info, sizeof(info));
-	memcpy(hdr + PG - 10, "SWAPSPACE2", 10);
-	fd = open("/dev/zram0", O_WRONLY);
-	if (fd < 0 || pwrite(fd, hdr, PG, 0) != PG || fsync(fd) ||
-	    swapon("/dev/zram0", 0)) {
-		if (fd >= 0)
-			close(fd);
-		kvmmu_write_file(ZRAM "reset", "1");
-		return undo;
-	}
-	close(fd);
-	return undo | SWAP_ON;
-}
-
-static void zram_swap_off(int undo)
-{
-	if (undo & SWAP_ON) {
-		swapoff("/dev/zram0");
-		kvmmu_write_file(ZRAM "reset", "1");
-	}
-	if (undo & SWAP_ZRAM_MOD)
-		syscall(__NR_delete_module, "zram", O_NONBLOCK);
-	if (undo & SWAP_ZSMALLOC)
-		syscall(__NR_delete_module, "zsmalloc", O_NONBLOCK);
-}
 
 FIXTURE(stress) {
 	struct stress *s;
 	struct vcpu_thread *t;
-	int swap;	/* SWAP_* to undo */
+	struct kvmmu_host_state hs;	/* the zram swap, if set up */
 };
 
 FIXTURE_SETUP(stress)
@@ -1008,14 +911,15 @@ FIXTURE_SETUP(stress)
 		self->t[i].fd = kvmmu_create_vcpu(s->vm, i);
 		ASSERT_LE(0, self->t[i].fd);
 	}
-	self->swap = zram_swap_on();
+	/* Best effort: the test pages out only if there is swap. */
+	kvmmu_swap_setup(&self->hs, ZRAM_BYTES);
 }
 
 FIXTURE_TEARDOWN(stress)
 {
 	int i;
 
-	zram_swap_off(self->swap);
+	kvmmu_host_restore(&self->hs);
 	for (i = 0; self->t && i < NR_VCPUS; i++)
 		if (self->t[i].fd > 0)
 			close(self->t[i].fd);
@@ -1097,7 +1001,7 @@ TEST_F_TIMEOUT(stress, mixed, MAX_SECONDS + 60)
 	if (secs < 1 || secs > MAX_SECONDS)
 		secs = secs < 1 ? 1 : MAX_SECONDS;
 	TH_LOG("%d s, %d vCPU threads, seed %#llx, swap %s", secs, NR_VCPUS,
-	       s->seed, self->swap & SWAP_ON ? "on zram0" : "off");
+	       s->seed, self->hs.swap_on ? self->hs.swap_path : "off");
 
 	t0 = now_ns();
 	for (i = 0; i < NR_VCPUS; i++)

@@ -23,6 +23,10 @@
 #define KVMMU_PM_SWAP		_BITULL(62)
 #define KVMMU_PM_PRESENT	_BITULL(63)
 
+#ifndef MADV_PAGEOUT
+#define MADV_PAGEOUT		21
+#endif
+
 #ifndef MPOL_MF_MOVE
 #define MPOL_MF_MOVE		_BITUL(1)
 #endif

@@ -33,14 +33,15 @@
  * 4 KiB host pages (see kvmmu_vm_with_ram()); the test fails without.
  */
 static inline void kvmmu_setup_vm(struct __test_metadata *_metadata,
-				  int type, __u64 gpa, size_t size, int *vm,
-				  int *vcpu, char **ram)
+				  unsigned long type, __u64 gpa, size_t size,
+				  int *vm, int *vcpu, char **ram)
 {
 	const char *what;
 
 	*vm = kvmmu_vm_with_ram(type, gpa, size, vcpu, ram, &what);
-	ASSERT_LE(0, *vm) TH_LOG("%s (%s VM): %s", what,
-				 kvmmu_vm_type_name(type), strerror(-*vm));
+	ASSERT_LE(0, *vm) TH_LOG("%s (%s VM, flags %#lx): %s", what,
+				 kvmmu_vm_type_name(type & KVMMU_VM_TYPE_MASK),
+				 type & ~KVMMU_VM_TYPE_MASK, strerror(-*vm));
 }
 
 /*

@@ -56,13 +56,13 @@ long kvmmu_vm_types(void);
 
 /**
  * kvmmu_create_vm() - a VM on a fresh /dev/kvmmu file descriptor
- * @type: a KVMMU_VM_* number
+ * @type: a KVMMU_VM_* type, with KVMMU_VM_* flags (KVMMU_VM_PINNED)
  *
  * The device fd is closed again: the VM keeps the module busy by itself.
  *
  * Return: the VM fd, or -errno.
  */
-int kvmmu_create_vm(int type);
+int kvmmu_create_vm(unsigned long type);
 
 /**
  * kvmmu_create_vcpu() - a vCPU of a VM
@@ -98,7 +98,7 @@ int kvmmu_vm_stats(int vm, struct kvmmu_vm_stats *st);
 
 /**
  * kvmmu_vm_with_ram() - a VM of @type with vCPU 0 and one memslot of RAM
- * @type: a KVMMU_VM_* number
+ * @type: a KVMMU_VM_* type, with flags
  * @gpa: where slot 0 starts
  * @size: its size
  * @vcpu: set to the fd of vCPU 0
@@ -111,7 +111,7 @@ int kvmmu_vm_stats(int vm, struct kvmmu_vm_stats *st);
  *
  * Return: the VM fd, or -errno.
  */
-int kvmmu_vm_with_ram(int type, __u64 gpa, size_t size, int *vcpu,
+int kvmmu_vm_with_ram(unsigned long type, __u64 gpa, size_t size, int *vcpu,
 		      char **ram, const char **what);
 
 #endif /* _KVMMU_VM_H */

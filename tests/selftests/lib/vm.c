@@ -91,14 +91,14 @@ long kvmmu_vm_types(void)
 	return types < 0 ? -err : types;
 }
 
-int kvmmu_create_vm(int type)
+int kvmmu_create_vm(unsigned long type)
 {
 	int dev = open(KVMMU_DEV, O_RDWR | O_CLOEXEC);
 	int vm, err;
 
 	if (dev < 0)
 		return -errno;
-	vm = ioctl(dev, KVMMU_CREATE_VM, (unsigned long)type);
+	vm = ioctl(dev, KVMMU_CREATE_VM, type);
 	err = errno;
 	close(dev);
 	return vm < 0 ? -err : vm;
@@ -131,7 +131,7 @@ int kvmmu_vm_stats(int vm, struct kvmmu_vm_stats *st)
 	return kvmmu_ioctl(vm, KVMMU_GET_VM_STATS, st);
 }
 
-int kvmmu_vm_with_ram(int type, __u64 gpa, size_t size, int *vcpu,
+int kvmmu_vm_with_ram(unsigned long type, __u64 gpa, size_t size, int *vcpu,
 		      char **ram, const char **what)
 {
 	int vm, err;
