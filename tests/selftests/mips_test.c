@@ -39,7 +39,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "kvmmu_stress.h"
 #include "kvmmu_test.h"
 
 #define PG		PAGE_SIZE_4K
@@ -1028,10 +1027,10 @@ TEST_F_TIMEOUT(mips, stress, 90)
 	__u64 pfn[16];
 
 	kvmmu_stress_init(&s, STRESS_MS, STRESS_MAX_MS);
-	for (j = 0; j < NR_DROP; j++) {
-		kvmmu_poke(self->ram + dgpa(j), kvmmu_stress_drop_val(j, 0));
-		kvmmu_stress_add_read(&s, dgpa(j), kvmmu_stress_add_drop(&s, j));
-	}
+	for (j = 0; j < NR_DROP; j++)
+		kvmmu_stress_add_read(&s, dgpa(j),
+				      kvmmu_stress_add_drop(&s, j,
+							    self->ram + dgpa(j)));
 	fd = open(KVMMU_PAGE_IDLE, O_RDWR | O_CLOEXEC);
 	vcpu1 = kvmmu_create_vcpu(self->vm, 1);
 	ASSERT_LE(0, vcpu1);
@@ -1046,7 +1045,7 @@ TEST_F_TIMEOUT(mips, stress, 90)
 	while (kvmmu_stress_running(&s, drops, 300)) {
 		rnd = kvmmu_stress_rand(&s);
 		j = rnd / 65536 % NR_DROP;
-		EXPECT_EQ(0, kvmmu_stress_drop(&s, j, self->ram + dgpa(j)));
+		EXPECT_EQ(0, kvmmu_stress_drop(&s, j));
 		drops++;
 		if (fd >= 0 && drops % 8 == 0) {
 			if (drops % 128 == 8)
@@ -1067,9 +1066,7 @@ TEST_F_TIMEOUT(mips, stress, 90)
 	s1 = kvmmu_stats(_metadata, self->vm);
 
 	for (i = 0; i < 2; i++) {
-		TH_LOG("vcpu %d: %lu rounds, %lu exact + %lu loose checks, %lu bad",
-		       th[i]->fd, th[i]->rounds, th[i]->checked, th[i]->loose,
-		       th[i]->bad);
+		kvmmu_stress_log(_metadata, th[i]);
 		EXPECT_EQ(0, th[i]->bad);
 		EXPECT_EQ(0, th[i]->run_bad);
 		EXPECT_LE(10, th[i]->rounds);

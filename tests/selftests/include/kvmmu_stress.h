@@ -38,12 +38,14 @@
  * @seq: even at rest, odd while the slot changes; generation is seq / 2
  * @drop: a drop slot rather than a remap slot
  * @id: a drop slot's number in its values
+ * @page: a drop slot's page in the process
  * @val: a remap slot's values, even and odd generations
  */
 struct kvmmu_stress_slot {
 	unsigned int seq;
 	bool drop;
 	unsigned int id;
+	void *page;
 	__u64 val[2];
 };
 
@@ -137,10 +139,12 @@ unsigned int kvmmu_stress_add_remap(struct kvmmu_stress *s, __u64 even,
  * kvmmu_stress_add_drop() - a drop slot
  * @s: the run
  * @id: its number in kvmmu_stress_drop_val()
+ * @page: its page in the process, which gets generation 0's value
  *
  * Return: the slot's number.
  */
-unsigned int kvmmu_stress_add_drop(struct kvmmu_stress *s, unsigned int id);
+unsigned int kvmmu_stress_add_drop(struct kvmmu_stress *s, unsigned int id,
+				   void *page);
 
 /**
  * kvmmu_stress_add_read() - an address the reading vCPUs read
@@ -236,13 +240,12 @@ __u64 kvmmu_stress_drop_val(unsigned int id, unsigned int gen);
  * kvmmu_stress_drop() - drop a drop slot's page and rewrite it
  * @s: the run
  * @slot: the slot
- * @page: the page in the process
  *
  * MADV_DONTNEED, then the next generation's value in the first qword.
  *
  * Return: 0 or madvise()'s -errno.
  */
-int kvmmu_stress_drop(struct kvmmu_stress *s, unsigned int slot, void *page);
+int kvmmu_stress_drop(struct kvmmu_stress *s, unsigned int slot);
 
 /**
  * kvmmu_stress_round() - one batch over every read address, checked

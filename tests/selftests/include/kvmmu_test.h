@@ -22,6 +22,7 @@
 #include "kselftest_harness.h"
 #include "kvmmu_access.h"
 #include "kvmmu_host.h"
+#include "kvmmu_stress.h"
 #include "kvmmu_util.h"
 #include "kvmmu_vm.h"
 
@@ -108,6 +109,36 @@ static inline bool kvmmu_err_is(struct __test_metadata *_metadata, int vcpu,
 	       kvmmu_access_name(type), (unsigned long long)addr, a.result,
 	       (unsigned long long)a.data, err);
 	return false;
+}
+
+/*
+ * An 8-byte access that must end in the guest exception @result (a
+ * KVMMU_RESULT_* code) with @data (the x86 error code, the PowerPC DSISR),
+ * named @what in the message otherwise.
+ */
+static inline bool kvmmu_fault_is(struct __test_metadata *_metadata,
+				  int vcpu, int type, __u64 addr, int result,
+				  __u64 data, const char *what)
+{
+	struct kvmmu_access a = kvmmu_access_one(vcpu, type, addr, 8, 0x77);
+
+	if (a.result == result && a.data == data)
+		return true;
+	TH_LOG("%s of %#llx: result %d data %#llx, expected %s (%d) with %#llx",
+	       kvmmu_access_name(type), (unsigned long long)addr, a.result,
+	       (unsigned long long)a.data, what, result,
+	       (unsigned long long)data);
+	return false;
+}
+
+/* What a kvmmu_stress thread did, in the test's log. */
+static inline void kvmmu_stress_log(struct __test_metadata *_metadata,
+				    const struct kvmmu_stress_vcpu *t)
+{
+	TH_LOG("vcpu %d: %lu rounds, %lu exact + %lu loose checks, %lu bad",
+	       t->fd, t->rounds, t->checked, t->loose, t->bad);
+	TH_LOG("vcpu %d: %lu workload runs, %lu bad", t->fd, t->runs,
+	       t->run_bad);
 }
 
 /**

@@ -30,12 +30,15 @@ unsigned int kvmmu_stress_add_remap(struct kvmmu_stress *s, __u64 even,
 	return s->nr_slots++;
 }
 
-unsigned int kvmmu_stress_add_drop(struct kvmmu_stress *s, unsigned int id)
+unsigned int kvmmu_stress_add_drop(struct kvmmu_stress *s, unsigned int id,
+				   void *page)
 {
 	struct kvmmu_stress_slot *sl = &s->slot[s->nr_slots];
 
 	sl->drop = true;
 	sl->id = id;
+	sl->page = page;
+	kvmmu_poke(page, kvmmu_stress_drop_val(id, 0));
 	return s->nr_slots++;
 }
 
@@ -239,14 +242,13 @@ unsigned int kvmmu_stress_gen(struct kvmmu_stress *s, unsigned int slot)
 	return s->slot[slot].seq / 2;
 }
 
-int kvmmu_stress_drop(struct kvmmu_stress *s, unsigned int slot, void *page)
+int kvmmu_stress_drop(struct kvmmu_stress *s, unsigned int slot)
 {
+	struct kvmmu_stress_slot *sl = &s->slot[slot];
 	unsigned int gen = kvmmu_stress_begin(s, slot);
-	int err = madvise(page, PAGE_SIZE_4K, MADV_DONTNEED) ? -errno : 0;
+	int err = madvise(sl->page, PAGE_SIZE_4K, MADV_DONTNEED) ? -errno : 0;
 
-	__atomic_store_n((__u64 *)page,
-			 kvmmu_stress_drop_val(s->slot[slot].id, gen),
-			 __ATOMIC_RELAXED);
+	kvmmu_poke(sl->page, kvmmu_stress_drop_val(sl->id, gen));
 	kvmmu_stress_end(s, slot);
 	return err;
 }

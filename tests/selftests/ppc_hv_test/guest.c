@@ -162,14 +162,8 @@ static __u64 map_ea(struct __test_metadata *_metadata, int vcpu,
 static bool dsi_is(struct __test_metadata *_metadata, int vcpu, int type,
 		   __u64 addr, __u64 dsisr)
 {
-	struct kvmmu_access a = kvmmu_access_one(vcpu, type, addr, 8, 0x77);
-
-	if (a.result == PF && a.data == dsisr)
-		return true;
-	TH_LOG("%s of %#llx: result %d data %#llx, expected a storage interrupt (%d) with %#llx",
-	       kvmmu_access_name(type), (unsigned long long)addr, a.result,
-	       (unsigned long long)a.data, PF, (unsigned long long)dsisr);
-	return false;
+	return kvmmu_fault_is(_metadata, vcpu, type, addr, PF, dsisr,
+			      "a storage interrupt, DSISR");
 }
 
 static struct kvmmu_translation xlate(struct __test_metadata *_metadata,

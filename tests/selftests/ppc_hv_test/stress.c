@@ -65,10 +65,9 @@ TEST_F_TIMEOUT(hv, stress, 90)
 	for (j = 0; j < NR_DROP; j++) {
 		q[j] = data_page(_metadata, g, 0);
 		memset(gmem(g, q[j]), 0, PG);
-		kvmmu_poke(gmem(g, q[j]), kvmmu_stress_drop_val(j, 0));
+		kvmmu_stress_add_drop(&s, j, gmem(g, q[j]));
 		map_ea(_metadata, ctl, 18, D_EA(j), q[j], PP_RW_RW, 0);
 		map_ea(_metadata, ctl, 18, D2_EA(j), q[j], PP_RW_RW, 0);
-		kvmmu_stress_add_drop(&s, j);
 		kvmmu_stress_add_read(&s, D_EA(j), NR_REMAP + j);
 	}
 	for (j = 0; j < NR_DROP; j++)
@@ -101,12 +100,10 @@ TEST_F_TIMEOUT(hv, stress, 90)
 				  hpte_r(gen % 2 ? b[i] : a[i], PP_RW_RW),
 				  NULL));
 		kvmmu_stress_end(&s, i);
-		remaps++;
-		if (remaps % 2)
+		if (++remaps % 2)
 			continue;
 		j = rnd / 4096 % NR_DROP;
-		EXPECT_EQ(0, kvmmu_stress_drop(&s, NR_REMAP + j,
-					       gmem(g, q[j])));
+		EXPECT_EQ(0, kvmmu_stress_drop(&s, NR_REMAP + j));
 		drops++;
 		if (numa && remaps % 16 == 0)
 			moves += kvmmu_migrate_page(g->ram + W_GRA +
@@ -123,11 +120,7 @@ TEST_F_TIMEOUT(hv, stress, 90)
 	kvmmu_stress_stop(&s);
 
 	for (i = 0; i < 3; i++) {
-		TH_LOG("vcpu %d: %lu rounds, %lu exact + %lu loose checks, %lu bad",
-		       th[i]->fd, th[i]->rounds, th[i]->checked, th[i]->loose,
-		       th[i]->bad);
-		TH_LOG("vcpu %d: %lu workload runs, %lu bad", th[i]->fd,
-		       th[i]->runs, th[i]->run_bad);
+		kvmmu_stress_log(_metadata, th[i]);
 		EXPECT_EQ(0, th[i]->bad);
 		EXPECT_EQ(0, th[i]->run_bad);
 	}

@@ -164,14 +164,8 @@ static int get_paging(int vcpu, struct kvmmu_paging *p)
 static bool pf_is(struct __test_metadata *_metadata, int vcpu, int type,
 		  __u64 addr, __u64 err)
 {
-	struct kvmmu_access a = kvmmu_access_one(vcpu, type, addr, 8, 0x77);
-
-	if (a.result == PF && a.data == err)
-		return true;
-	TH_LOG("%s of %#llx: result %d data %#llx, expected #PF (%d) error code %#llx",
-	       kvmmu_access_name(type), (unsigned long long)addr, a.result,
-	       (unsigned long long)a.data, PF, (unsigned long long)err);
-	return false;
+	return kvmmu_fault_is(_metadata, vcpu, type, addr, PF, err,
+			      "#PF error code");
 }
 
 /*

@@ -59,10 +59,9 @@ TEST_F_TIMEOUT(sp, stress, 90)
 	for (j = 0; j < NR_DROP; j++) {
 		q[j] = data_page(_metadata, g, 0);
 		memset(gmem(g, q[j]), 0, PG);
-		kvmmu_poke(gmem(g, q[j]), kvmmu_stress_drop_val(j, 0));
 		map(_metadata, g, self->root, D_GVA + j * PG, q[j], URW);
 		kvmmu_stress_add_read(&s, D_GVA + j * PG,
-				      kvmmu_stress_add_drop(&s, j));
+				      kvmmu_stress_add_drop(&s, j, gmem(g, q[j])));
 	}
 	map_large(_metadata, g, self->root, W_GVA, HUGE_GPA + 2 * SZ_2M, 2,
 		  URW);
@@ -89,22 +88,16 @@ TEST_F_TIMEOUT(sp, stress, 90)
 		EXPECT_EQ(0, guest_set(vcpu2, g, pte[i],
 				       (gen % 2 ? b[i] : a[i]) | URW));
 		kvmmu_stress_end(&s, i);
-		remaps++;
-		if (remaps % 2)
+		if (++remaps % 2)
 			continue;
-		j = rnd / 4096 % NR_DROP;
-		EXPECT_EQ(0, kvmmu_stress_drop(&s, NR_REMAP + j,
-					       gmem(g, q[j])));
+		EXPECT_EQ(0, kvmmu_stress_drop(&s, NR_REMAP +
+					       rnd / 4096 % NR_DROP));
 		drops++;
 	}
 	kvmmu_stress_stop(&s);
 
 	for (i = 0; i < 2; i++) {
-		TH_LOG("vcpu %d: %lu rounds, %lu exact + %lu loose checks, %lu bad",
-		       th[i]->fd, th[i]->rounds, th[i]->checked, th[i]->loose,
-		       th[i]->bad);
-		TH_LOG("vcpu %d: %lu workload runs, %lu bad", th[i]->fd,
-		       th[i]->runs, th[i]->run_bad);
+		kvmmu_stress_log(_metadata, th[i]);
 		EXPECT_EQ(0, th[i]->bad);
 		EXPECT_EQ(0, th[i]->run_bad);
 		EXPECT_LE(STRESS_RUNS, th[i]->rounds);
