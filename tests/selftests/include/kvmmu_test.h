@@ -2,8 +2,9 @@
 /*
  * What every kvmmu selftest includes: the library's headers, and the
  * helpers that state expectations through the kselftest harness.  Those
- * are static inline here rather than in libkvmmu.a because the harness is
- * a header whose state is private to the including program.
+ * are static inline here rather than in libkvmmu.a: kselftest_harness.h
+ * defines the test list and functions of its own, so one file per program
+ * includes it, and the library (which the demo VMM links too) cannot.
  */
 #ifndef _KVMMU_TEST_H
 #define _KVMMU_TEST_H

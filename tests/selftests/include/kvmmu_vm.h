@@ -105,9 +105,10 @@ int kvmmu_vm_stats(int vm, struct kvmmu_vm_stats *st);
  * @ram: set to the slot's memory, anonymous and in 4 KiB pages (so that
  *	every guest page has a pfn of its own for pagemap, swap, KSM and
  *	migration)
+ * @what: set to the step that failed (or was last done), for messages
  *
  * What the per-backend suites' fixtures start from.  On failure, what was
- * made is undone; @what says which step failed, for the test's message.
+ * made is undone.
  *
  * Return: the VM fd, or -errno.
  */
