@@ -82,19 +82,6 @@ static unsigned long soff(const struct region *r, unsigned long pg, int k)
 	return k < 3 ? fixed[k] : (vpn * 37 % 510 + 1) * 8;
 }
 
-static int guest_batch(int vcpu, struct kvmmu_access *a, unsigned int n)
-{
-	struct kvmmu_access_batch b = {
-		.nr = n,
-		.accesses = (uintptr_t)a,
-	};
-	int r = kvmmu_ioctl(vcpu, KVMMU_GUEST_ACCESS, &b);
-
-	if (!r && b.nr_done != n)
-		return -EPROTO;
-	return r;
-}
-
 /* The process writes pat(@tag) to every qword of the selected pages. */
 static void proc_fill(struct region *r, unsigned long first,
 		      unsigned long end, unsigned long step, unsigned int tag)
@@ -129,7 +116,7 @@ static void guest_fill(struct __test_metadata *_metadata, struct region *r,
 			a[n].size = 8;
 		}
 	}
-	ASSERT_EQ(0, guest_batch(r->vcpu, a, n));
+	ASSERT_EQ(0, kvmmu_access_batch(r->vcpu, a, n));
 	for (i = 0; i < n; i++) {
 		if (!a[i].result)
 			continue;
@@ -178,7 +165,7 @@ static unsigned int check(struct __test_metadata *_metadata,
 			a[n].size = 8;
 		}
 	}
-	ASSERT_EQ(0, guest_batch(r->vcpu, a, n));
+	ASSERT_EQ(0, kvmmu_access_batch(r->vcpu, a, n));
 	for (i = 0; i < n; i++) {
 		unsigned long off = a[i].gpa - r->gpa;
 		__u64 proc = kvmmu_peek(r->hva + off);
@@ -226,7 +213,7 @@ static void expect_err(struct __test_metadata *_metadata, struct region *r,
 			a[n].size = 8;
 		}
 	}
-	ASSERT_EQ(0, guest_batch(r->vcpu, a, n));
+	ASSERT_EQ(0, kvmmu_access_batch(r->vcpu, a, n));
 	for (i = 0; i < n; i++) {
 		if (a[i].result == err)
 			continue;
@@ -311,16 +298,6 @@ static unsigned int pfn_mismatch(struct __test_metadata *_metadata,
 	return bad;
 }
 
-static struct kvmmu_vm_stats vm_stats(struct __test_metadata *_metadata,
-				      int vm)
-{
-	struct kvmmu_vm_stats st;
-
-	memset(&st, 0, sizeof(st));
-	EXPECT_EQ(0, kvmmu_vm_stats(vm, &st));
-	return st;
-}
-
 static __u64 read_kpageflags(__u64 pfn)
 {
 	int fd = open("/proc/kpageflags", O_RDONLY | O_CLOEXEC);
@@ -385,12 +362,12 @@ TEST_F(coh, munmap)
 	proc_fill(r, 0, n, 1, 1);
 	guest_fill(_metadata, r, 1, n, 2, 2);
 	check(_metadata, r, 0, n, 1, 0);
-	EXPECT_EQ(n, vm_stats(_metadata, self->vm).mapped_pages);
+	EXPECT_EQ(n, kvmmu_stats(_metadata, self->vm).mapped_pages);
 
 	/* A hole: those pages fail, the rest is untouched. */
 	ASSERT_EQ(0, munmap(r->hva + q * PG, q * PG));
 	EXPECT_EQ(0, count_present(_metadata, r, q, 2 * q, 1));
-	st = vm_stats(_metadata, self->vm);
+	st = kvmmu_stats(_metadata, self->vm);
 	EXPECT_GE(n - q, st.mapped_pages);
 	expect_err(_metadata, r, q, 2 * q, 1, KVMMU_ACCESS_READ, -EFAULT);
 	expect_err(_metadata, r, q, 2 * q, 1, KVMMU_ACCESS_WRITE, -EFAULT);
@@ -399,7 +376,7 @@ TEST_F(coh, munmap)
 
 	/* All of it. */
 	ASSERT_EQ(0, munmap(r->hva, n * PG));
-	EXPECT_EQ(0, vm_stats(_metadata, self->vm).mapped_pages);
+	EXPECT_EQ(0, kvmmu_stats(_metadata, self->vm).mapped_pages);
 	EXPECT_EQ(0, count_present(_metadata, r, 0, n, 1));
 	expect_err(_metadata, r, 0, n, 1, KVMMU_ACCESS_READ, -EFAULT);
 
@@ -441,7 +418,7 @@ TEST_F(coh, madv_dontneed)
 
 	/* All of it. */
 	ASSERT_EQ(0, madvise(r->hva, n * PG, MADV_DONTNEED));
-	EXPECT_EQ(0, vm_stats(_metadata, self->vm).mapped_pages);
+	EXPECT_EQ(0, kvmmu_stats(_metadata, self->vm).mapped_pages);
 	exp_zero(r, 0, n, 1);
 	check(_metadata, r, 0, n, 1, CHK_FAULT);
 
@@ -853,7 +830,7 @@ TEST_F_TIMEOUT(coh, swap, 60)
 	check(_metadata, r, 0, n, 1, 0);
 	ASSERT_EQ(n, page_out(r));
 	EXPECT_EQ(0, count_present(_metadata, r, 0, n, 1));
-	EXPECT_EQ(0, vm_stats(_metadata, self->vm).mapped_pages);
+	EXPECT_EQ(0, kvmmu_stats(_metadata, self->vm).mapped_pages);
 
 	/* Back in: odd pages by the process (reads only), even by the guest. */
 	proc_verify(_metadata, r, 1, n, 2);
@@ -951,11 +928,11 @@ TEST_F(coh, aliasing)
 	guest_fill(_metadata, &c, 0, h, 3, 4);
 	check(_metadata, &a, 0, n, 1, 0);
 	check(_metadata, &b, 0, n, 1, 0);
-	st = vm_stats(_metadata, self->vm);
+	st = kvmmu_stats(_metadata, self->vm);
 	EXPECT_EQ(n + n + h, st.mapped_pages);
 
 	ASSERT_EQ(0, madvise(a.hva, n * PG, MADV_DONTNEED));
-	EXPECT_EQ(0, vm_stats(_metadata, self->vm).mapped_pages);
+	EXPECT_EQ(0, kvmmu_stats(_metadata, self->vm).mapped_pages);
 	EXPECT_EQ(0, count_present(_metadata, &a, 0, n, 1));
 	EXPECT_EQ(0, count_present(_metadata, &b, 0, n, 1));
 	EXPECT_EQ(0, count_present(_metadata, &c, 0, h, 1));
@@ -968,7 +945,7 @@ TEST_F(coh, aliasing)
 	check(_metadata, &b, 0, n, 1, 0);
 
 	ASSERT_EQ(0, munmap(a.hva, n * PG));
-	EXPECT_EQ(0, vm_stats(_metadata, self->vm).mapped_pages);
+	EXPECT_EQ(0, kvmmu_stats(_metadata, self->vm).mapped_pages);
 	expect_err(_metadata, &a, 0, n, 1, KVMMU_ACCESS_READ, -EFAULT);
 	expect_err(_metadata, &b, 0, n, 1, KVMMU_ACCESS_READ, -EFAULT);
 	expect_err(_metadata, &c, 0, h, 1, KVMMU_ACCESS_WRITE, -EFAULT);
@@ -1003,9 +980,9 @@ TEST_F(coh, page_idle)
 	EXPECT_EQ(0, tr_mismatch(_metadata, r, 0, n, 1, KVMMU_TR_ACCESSED,
 				 KVMMU_TR_ACCESSED, "not accessed"));
 
-	st0 = vm_stats(_metadata, self->vm);
+	st0 = kvmmu_stats(_metadata, self->vm);
 	ASSERT_EQ(0, kvmmu_idle_mark(fd, pfn, n));
-	st1 = vm_stats(_metadata, self->vm);
+	st1 = kvmmu_stats(_metadata, self->vm);
 	EXPECT_LE(st0.young_cleared + n, st1.young_cleared);
 	EXPECT_EQ(0, tr_mismatch(_metadata, r, 0, n, 1, KVMMU_TR_ACCESSED, 0,
 				 "accessed after marking it idle"));
@@ -1033,7 +1010,7 @@ TEST_F(coh, page_idle)
 	}
 	ASSERT_LE(0, idle) TH_LOG("page_idle read: %s", strerror(-idle));
 	EXPECT_EQ(0, bad);
-	st2 = vm_stats(_metadata, self->vm);
+	st2 = kvmmu_stats(_metadata, self->vm);
 	EXPECT_LE(st1.young_cleared + n / 2, st2.young_cleared);
 	EXPECT_EQ(0, tr_mismatch(_metadata, r, 0, n, 1, KVMMU_TR_ACCESSED, 0,
 				 "accessed after the idle scan"));
@@ -1131,7 +1108,7 @@ TEST_F(coh, pfnmap_devmem)
 	ASSERT_EQ(0, kvmmu_set_region(self->vm, 1, KVMMU_MEM_READONLY, r.gpa,
 				      n * PG, p));
 
-	st0 = vm_stats(_metadata, self->vm);
+	st0 = kvmmu_stats(_metadata, self->vm);
 	a = calloc(n * PG / 8, sizeof(*a));
 	ASSERT_NE(NULL, a);
 	for (i = 0; i < n * PG / 8; i++) {
@@ -1139,7 +1116,7 @@ TEST_F(coh, pfnmap_devmem)
 		a[i].type = KVMMU_ACCESS_READ;
 		a[i].size = 8;
 	}
-	ASSERT_EQ(0, guest_batch(r.vcpu, a, n * PG / 8));
+	ASSERT_EQ(0, kvmmu_access_batch(r.vcpu, a, n * PG / 8));
 	for (i = 0; i < n * PG / 8; i++) {
 		if (!a[i].result && a[i].data == kvmmu_peek(p + i * 8))
 			continue;
@@ -1150,7 +1127,7 @@ TEST_F(coh, pfnmap_devmem)
 	}
 	EXPECT_EQ(0, bad);
 	free(a);
-	st1 = vm_stats(_metadata, self->vm);
+	st1 = kvmmu_stats(_metadata, self->vm);
 	EXPECT_LT(st0.pfnmap_faults, st1.pfnmap_faults);
 	for (bad = 0, pg = 0; pg < n; pg++) {
 		t = tr(_metadata, &r, pg);

@@ -222,14 +222,6 @@ static __u64 rnd(__u64 *s)
 	return *s;
 }
 
-static __u64 now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
 /*
  * Between churn steps: mostly none, sometimes a yield, sometimes a sleep
  * (which lasts a jiffy or more on the test kernels).
@@ -894,7 +886,7 @@ FIXTURE_SETUP(stress)
 	self->t = calloc(NR_VCPUS, sizeof(*self->t));
 	ASSERT_TRUE(s && self->t);
 	pthread_mutex_init(&s->lock, NULL);
-	s->seed = now_ns() | 1;
+	s->seed = kvmmu_now_ns() | 1;
 	s->pagemap = open("/proc/self/pagemap", O_RDONLY);
 	ASSERT_LE(0, s->pagemap);
 	s->mem = kvmmu_alloc_anon(NR_PAGES * PG);
@@ -931,7 +923,7 @@ FIXTURE_TEARDOWN(stress)
 static bool join_by(pthread_t th, __u64 deadline)
 {
 	struct timespec ts;
-	__u64 left = deadline > now_ns() ? deadline - now_ns() : 0;
+	__u64 left = deadline > kvmmu_now_ns() ? deadline - kvmmu_now_ns() : 0;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	ts.tv_sec += left / 1000000000ULL + 1;
@@ -1003,7 +995,7 @@ TEST_F_TIMEOUT(stress, mixed, MAX_SECONDS + 60)
 	TH_LOG("%d s, %d vCPU threads, seed %#llx, swap %s", secs, NR_VCPUS,
 	       s->seed, self->hs.swap_on ? self->hs.swap_path : "off");
 
-	t0 = now_ns();
+	t0 = kvmmu_now_ns();
 	for (i = 0; i < NR_VCPUS; i++)
 		ASSERT_EQ(0, pthread_create(&t[i].th, NULL, vcpu_fn, &t[i]));
 	ASSERT_EQ(0, pthread_create(&slot_th, NULL, slot_fn, s));
@@ -1012,12 +1004,12 @@ TEST_F_TIMEOUT(stress, mixed, MAX_SECONDS + 60)
 	if (cap > MAX_SECONDS)
 		cap = MAX_SECONDS;
 	while (!ld_int(&s->stop) &&
-	       (now_ns() - t0 < secs * 1000000000ULL ||
-		(!covered(s, t) && now_ns() - t0 < cap * 1000000000ULL)))
+	       (kvmmu_now_ns() - t0 < secs * 1000000000ULL ||
+		(!covered(s, t) && kvmmu_now_ns() - t0 < cap * 1000000000ULL)))
 		usleep(50000);
 	st_int(&s->stop, 1);
 
-	deadline = now_ns() + 30 * 1000000000ULL;
+	deadline = kvmmu_now_ns() + 30 * 1000000000ULL;
 	for (i = 0; i < NR_VCPUS; i++)
 		if (!join_by(t[i].th, deadline)) {
 			TH_LOG("vCPU thread %d did not stop within 30 s", i);
@@ -1032,7 +1024,7 @@ TEST_F_TIMEOUT(stress, mixed, MAX_SECONDS + 60)
 		stuck = true;
 	}
 	ASSERT_FALSE(stuck);
-	TH_LOG("ran %llu ms", (now_ns() - t0) / 1000000);
+	TH_LOG("ran %llu ms", (kvmmu_now_ns() - t0) / 1000000);
 
 	if (!s->nfail)
 		final_sweep(_metadata, s, t);
@@ -1102,31 +1094,31 @@ struct zapper {
 static void *zapper_fn(void *arg)
 {
 	struct zapper *z = arg;
-	__u64 t0, start = now_ns();
+	__u64 t0, start = kvmmu_now_ns();
 	size_t off;
 	int i;
 
 	for (i = 0; i < z->rounds; i++) {
 		/* A slow (loaded, debug) kernel does fewer rounds. */
-		if (i && now_ns() - start > 8 * 1000000000ULL) {
+		if (i && kvmmu_now_ns() - start > 8 * 1000000000ULL) {
 			z->rounds = i;
 			break;
 		}
-		t0 = now_ns();
+		t0 = kvmmu_now_ns();
 		for (off = 0; off < z->size; off += PG)
 			*(__u64 *)(z->mem + off) = off | 1;
-		z->ns_populate += now_ns() - t0;
+		z->ns_populate += kvmmu_now_ns() - t0;
 		st_int(&z->phase, 4 * i + 1);
-		t0 = now_ns();
+		t0 = kvmmu_now_ns();
 		while (ld_int(&z->ready) != 4 * i + 1 &&
-		       now_ns() - t0 < 10 * 1000000000ULL)
+		       kvmmu_now_ns() - t0 < 10 * 1000000000ULL)
 			sched_yield();
-		z->ns_wait += now_ns() - t0;
+		z->ns_wait += kvmmu_now_ns() - t0;
 		st_int(&z->phase, 4 * i + 2);
-		t0 = now_ns();
+		t0 = kvmmu_now_ns();
 		if (madvise(z->mem, z->size, MADV_DONTNEED))
 			z->err = errno;
-		z->ns_zap += now_ns() - t0;
+		z->ns_zap += kvmmu_now_ns() - t0;
 		st_int(&z->phase, 4 * i + 3);
 	}
 	st_int(&z->phase, -1);
@@ -1142,11 +1134,11 @@ static void *zapper_fn(void *arg)
 TEST(access_during_long_invalidation)
 {
 	size_t size = (debug_kernel() ? 16 : 64) << 20;
-	__u64 rng = now_ns() | 1, n = 0, during = 0, bad = 0, max_faults = 0;
+	__u64 rng = kvmmu_now_ns() | 1, n = 0, during = 0, bad = 0, max_faults = 0;
 	struct zapper z = { .rounds = 3 };
 	struct kvmmu_access a;
 	struct kvmmu_access_batch b = { .nr = 1, .accesses = (uintptr_t)&a };
-	__u64 t0 = now_ns();
+	__u64 t0 = kvmmu_now_ns();
 	pthread_t th;
 	int vm, vcpu, phase;
 
@@ -1187,7 +1179,7 @@ TEST(access_during_long_invalidation)
 	}
 	pthread_join(th, NULL);
 	TH_LOG("%d rounds in %llu ms: %llu reads, %llu during a zap; at most %llu faults for one",
-	       z.rounds, (now_ns() - t0) / 1000000, n, during, max_faults);
+	       z.rounds, (kvmmu_now_ns() - t0) / 1000000, n, during, max_faults);
 	TH_LOG("populating %llu ms, waiting %llu ms, zapping %llu ms",
 	       z.ns_populate / 1000000, z.ns_wait / 1000000,
 	       z.ns_zap / 1000000);

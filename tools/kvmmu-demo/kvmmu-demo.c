@@ -156,14 +156,6 @@ static double elapsed(void)
 	return (t.tv_sec - t_start.tv_sec) + (t.tv_nsec - t_start.tv_nsec) / 1e9;
 }
 
-static uint64_t now_ns(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec * 1000000000ULL + t.tv_nsec;
-}
-
 static void say(const char *fmt, ...)
 {
 	va_list ap;
@@ -1141,18 +1133,18 @@ static int bench_host(size_t size, struct bench_sample *s)
 
 	if (!p)
 		return -errno;
-	t0 = now_ns();
+	t0 = kvmmu_now_ns();
 	for (i = 0; i < n; i++)
 		kvmmu_poke(p + i * PG, i);
-	t1 = now_ns();
+	t1 = kvmmu_now_ns();
 	s->host1 = n * 1e9 / (t1 - t0);
 	s->host2 = 0;
 	for (round = 0; round < BENCH_ROUNDS; round++) {
-		t0 = now_ns();
+		t0 = kvmmu_now_ns();
 		for (k = 1; k <= passes; k++)
 			for (i = 0; i < n; i++)
 				kvmmu_poke(p + i * PG, i + k);
-		t1 = now_ns();
+		t1 = kvmmu_now_ns();
 		s->host2 = max_d(s->host2, n * passes * 1e9 / (t1 - t0));
 	}
 	munmap(p, size);

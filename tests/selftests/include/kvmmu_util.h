@@ -21,6 +21,13 @@
 void kvmmu_sleep_ms(long ms);
 
 /**
+ * kvmmu_now_ns() - the CLOCK_MONOTONIC time
+ *
+ * Return: the time in nanoseconds.
+ */
+__u64 kvmmu_now_ns(void);
+
+/**
  * kvmmu_ms_since() - milliseconds elapsed
  * @t0: a CLOCK_MONOTONIC time
  *

@@ -13,6 +13,14 @@ void kvmmu_sleep_ms(long ms)
 	nanosleep(&ts, NULL);
 }
 
+__u64 kvmmu_now_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000000000ULL + t.tv_nsec;
+}
+
 long kvmmu_ms_since(const struct timespec *t0)
 {
 	struct timespec t;
