@@ -729,7 +729,7 @@ static void check_migrated(struct __test_metadata *_metadata,
 	EXPECT_EQ(0, pfn_mismatch(_metadata, r, 0, r->npages, pm));
 }
 
-/* kvmmu_move_pages() to the other NUMA node, and back after guest writes. */
+/* move_pages() to the other NUMA node, and back after guest writes. */
 TEST_F(coh, migration)
 {
 	struct region *r = &self->r;

@@ -747,7 +747,7 @@ TEST_F(mips, tlb_mprotect)
 }
 
 /*
- * kvmmu_move_pages() to the other node, then the process writes the new page:
+ * move_pages() to the other node, then the process writes the new page:
  * a vCPU still using the old frame would read the old value.
  */
 TEST_F(mips, tlb_migrate)

@@ -2,7 +2,7 @@
 /*
  * KVMMU_VM_PINNED against the default: in a pinned VM every page the guest
  * mapped stays pinned, so KSM cannot merge it, reclaim cannot swap it out
- * and kvmmu_move_pages() cannot migrate it; in the default (notifier) VM the
+ * and move_pages() cannot migrate it; in the default (notifier) VM the
  * same scenario reclaims all of it.  Each scenario runs on both variants
  * of one fixture, and the expectation flips with the variant.  The pinned
  * VM must stay coherent all the same (the notifier still zaps), count its
@@ -169,7 +169,7 @@ static void page_nodes(struct __test_metadata *_metadata, char *hva,
 }
 
 /*
- * kvmmu_move_pages() of pages [0, n) to the node they are not on; returns how
+ * move_pages() of pages [0, n) to the node they are not on; returns how
  * many are on the other node afterwards.
  */
 static unsigned int migrate_away(struct __test_metadata *_metadata,
@@ -378,7 +378,7 @@ TEST_F_TIMEOUT(pin, swap, 60)
 	EXPECT_EQ(0, guest_touch(_metadata, self->vcpu, self->hva, n, true, 10));
 }
 
-/* kvmmu_move_pages() migrates the guest's pages, unless pinned. */
+/* move_pages() migrates the guest's pages, unless pinned. */
 TEST_F(pin, migration)
 {
 	const unsigned long n = NPAGES;

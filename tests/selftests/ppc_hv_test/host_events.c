@@ -222,7 +222,7 @@ TEST_F_TIMEOUT(hv, many_eas_ksm, 90)
 	EXPECT_EQ(0, many_pfn_bad(_metadata, vcpu, &m, now));
 }
 
-/* kvmmu_move_pages() to the other node: every HPTE follows. */
+/* move_pages() to the other node: every HPTE follows. */
 TEST_F(hv, many_eas_migrate)
 {
 	struct guest *g = &self->g;

@@ -209,7 +209,7 @@ TEST_F_TIMEOUT(sp, many_gvas_ksm, 90)
 	EXPECT_EQ(0, many_pfn_bad(_metadata, vcpu, &m, now, KVMMU_TR_READABLE));
 }
 
-/* kvmmu_move_pages() of the page to the other node: every gva follows. */
+/* move_pages() of the page to the other node: every gva follows. */
 TEST_F(sp, many_gvas_migrate)
 {
 	struct guest *g = &self->g;
