@@ -33,13 +33,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "kselftest_harness.h"
-#include "kvmmu_util.h"
-#include "kvmmu_host.h"
-
-#ifndef MADV_PAGEOUT
-#define MADV_PAGEOUT	21
-#endif
+#include "kvmmu_test.h"
 
 #define PG		PAGE_SIZE_4K
 #define NPAGES		128UL
@@ -54,14 +48,8 @@
 #define NOFF		4
 #define CHK_FAULT	1	/* the page's first access must fault */
 
-/* /proc/self/pagemap and /proc/kpageflags */
-#define PM_PFN		((1ULL << 55) - 1)
-#define PM_SWAP		_BITULL(62)
-#define PM_PRESENT	_BITULL(63)
+/* /proc/kpageflags */
 #define KPF_THP		_BITULL(22)
-
-#define KSM_DIR		"/sys/kernel/mm/ksm/"
-#define PAGE_IDLE	"/sys/kernel/mm/page_idle/bitmap"
 
 /*
  * One guest-physical view of process memory: @npages pages at @gpa in the
@@ -94,30 +82,6 @@ static unsigned long soff(const struct region *r, unsigned long pg, int k)
 	return k < 3 ? fixed[k] : (vpn * 37 % 510 + 1) * 8;
 }
 
-/* Process accesses, never cached by the compiler. */
-static __u64 peek(const char *p)
-{
-	return __atomic_load_n((const __u64 *)p, __ATOMIC_RELAXED);
-}
-
-static void poke(char *p, __u64 v)
-{
-	__atomic_store_n((__u64 *)p, v, __ATOMIC_RELAXED);
-}
-
-static int guest_batch(int vcpu, struct kvmmu_access *a, unsigned int n)
-{
-	struct kvmmu_access_batch b = {
-		.nr = n,
-		.accesses = (uintptr_t)a,
-	};
-	int r = kvmmu_ioctl(vcpu, KVMMU_GUEST_ACCESS, &b);
-
-	if (!r && b.nr_done != n)
-		return -EPROTO;
-	return r;
-}
-
 /* The process writes pat(@tag) to every qword of the selected pages. */
 static void proc_fill(struct region *r, unsigned long first,
 		      unsigned long end, unsigned long step, unsigned int tag)
@@ -127,7 +91,7 @@ static void proc_fill(struct region *r, unsigned long first,
 
 	for (pg = first; pg < end; pg += step) {
 		for (off = 0; off < PG; off += 8)
-			poke(r->hva + pg * PG + off, pat(tag, pg, off));
+			kvmmu_poke(r->hva + pg * PG + off, pat(tag, pg, off));
 		for (k = 0; k < NOFF; k++)
 			r->exp[pg * NOFF + k] = pat(tag, pg, soff(r, pg, k));
 	}
@@ -152,7 +116,7 @@ static void guest_fill(struct __test_metadata *_metadata, struct region *r,
 			a[n].size = 8;
 		}
 	}
-	ASSERT_EQ(0, guest_batch(r->vcpu, a, n));
+	ASSERT_EQ(0, kvmmu_access_batch(r->vcpu, a, n));
 	for (i = 0; i < n; i++) {
 		if (!a[i].result)
 			continue;
@@ -201,10 +165,10 @@ static unsigned int check(struct __test_metadata *_metadata,
 			a[n].size = 8;
 		}
 	}
-	ASSERT_EQ(0, guest_batch(r->vcpu, a, n));
+	ASSERT_EQ(0, kvmmu_access_batch(r->vcpu, a, n));
 	for (i = 0; i < n; i++) {
 		unsigned long off = a[i].gpa - r->gpa;
-		__u64 proc = peek(r->hva + off);
+		__u64 proc = kvmmu_peek(r->hva + off);
 		__u64 want = r->exp[off / PG * NOFF + i % NOFF];
 
 		if ((flags & CHK_FAULT) && i % NOFF == 0 && !a[i].faults &&
@@ -249,7 +213,7 @@ static void expect_err(struct __test_metadata *_metadata, struct region *r,
 			a[n].size = 8;
 		}
 	}
-	ASSERT_EQ(0, guest_batch(r->vcpu, a, n));
+	ASSERT_EQ(0, kvmmu_access_batch(r->vcpu, a, n));
 	for (i = 0; i < n; i++) {
 		if (a[i].result == err)
 			continue;
@@ -324,24 +288,14 @@ static unsigned int pfn_mismatch(struct __test_metadata *_metadata,
 	for (pg = first; pg < end; pg++) {
 		t = tr(_metadata, r, pg);
 		if ((t.flags & KVMMU_TR_PRESENT) && t.level == 1 &&
-		    t.pfn == (pm[pg] & PM_PFN))
+		    t.pfn == (pm[pg] & KVMMU_PM_PFN))
 			continue;
 		if (bad++ < 4)
 			TH_LOG("page %lu: spte flags %#x level %u pfn %#llx, host pfn %#llx",
 			       pg, t.flags, t.level, (unsigned long long)t.pfn,
-			       (unsigned long long)(pm[pg] & PM_PFN));
+			       (unsigned long long)(pm[pg] & KVMMU_PM_PFN));
 	}
 	return bad;
-}
-
-static struct kvmmu_vm_stats vm_stats(struct __test_metadata *_metadata,
-				      int vm)
-{
-	struct kvmmu_vm_stats st;
-
-	memset(&st, 0, sizeof(st));
-	EXPECT_EQ(0, kvmmu_vm_stats(vm, &st));
-	return st;
 }
 
 static __u64 read_kpageflags(__u64 pfn)
@@ -361,7 +315,7 @@ FIXTURE(coh) {
 	int vm;
 	int vcpu;
 	struct region r;
-	struct host_state hs;
+	struct kvmmu_host_state hs;
 };
 
 FIXTURE_SETUP(coh)
@@ -408,12 +362,12 @@ TEST_F(coh, munmap)
 	proc_fill(r, 0, n, 1, 1);
 	guest_fill(_metadata, r, 1, n, 2, 2);
 	check(_metadata, r, 0, n, 1, 0);
-	EXPECT_EQ(n, vm_stats(_metadata, self->vm).mapped_pages);
+	EXPECT_EQ(n, kvmmu_stats(_metadata, self->vm).mapped_pages);
 
 	/* A hole: those pages fail, the rest is untouched. */
 	ASSERT_EQ(0, munmap(r->hva + q * PG, q * PG));
 	EXPECT_EQ(0, count_present(_metadata, r, q, 2 * q, 1));
-	st = vm_stats(_metadata, self->vm);
+	st = kvmmu_stats(_metadata, self->vm);
 	EXPECT_GE(n - q, st.mapped_pages);
 	expect_err(_metadata, r, q, 2 * q, 1, KVMMU_ACCESS_READ, -EFAULT);
 	expect_err(_metadata, r, q, 2 * q, 1, KVMMU_ACCESS_WRITE, -EFAULT);
@@ -422,7 +376,7 @@ TEST_F(coh, munmap)
 
 	/* All of it. */
 	ASSERT_EQ(0, munmap(r->hva, n * PG));
-	EXPECT_EQ(0, vm_stats(_metadata, self->vm).mapped_pages);
+	EXPECT_EQ(0, kvmmu_stats(_metadata, self->vm).mapped_pages);
 	EXPECT_EQ(0, count_present(_metadata, r, 0, n, 1));
 	expect_err(_metadata, r, 0, n, 1, KVMMU_ACCESS_READ, -EFAULT);
 
@@ -464,7 +418,7 @@ TEST_F(coh, madv_dontneed)
 
 	/* All of it. */
 	ASSERT_EQ(0, madvise(r->hva, n * PG, MADV_DONTNEED));
-	EXPECT_EQ(0, vm_stats(_metadata, self->vm).mapped_pages);
+	EXPECT_EQ(0, kvmmu_stats(_metadata, self->vm).mapped_pages);
 	exp_zero(r, 0, n, 1);
 	check(_metadata, r, 0, n, 1, CHK_FAULT);
 
@@ -477,8 +431,8 @@ TEST_F(coh, madv_dontneed)
 	/* The zero page is still zero. */
 	fresh = kvmmu_alloc_anon(PG);
 	ASSERT_NE(MAP_FAILED, fresh);
-	EXPECT_EQ(0, peek(fresh));
-	EXPECT_EQ(0, peek(fresh + PG - 8));
+	EXPECT_EQ(0, kvmmu_peek(fresh));
+	EXPECT_EQ(0, kvmmu_peek(fresh + PG - 8));
 	munmap(fresh, PG);
 }
 
@@ -546,13 +500,13 @@ static int fork_child(int vm, struct region *r, int rd, int wr)
 		return 13;
 	for (pg = 0; pg < r->npages; pg++)
 		for (k = 0; k < NOFF; k++)
-			if (peek(r->hva + pg * PG + soff(r, pg, k)) !=
+			if (kvmmu_peek(r->hva + pg * PG + soff(r, pg, k)) !=
 			    r->exp[pg * NOFF + k])
 				return 14;	/* saw the parent's writes */
 	for (pg = 0; pg < r->npages; pg++)
 		for (k = 0; k < NOFF; k++)
-			poke(r->hva + pg * PG + soff(r, pg, k),
-			     pat(5, pg, soff(r, pg, k)));
+			kvmmu_poke(r->hva + pg * PG + soff(r, pg, k),
+				   pat(5, pg, soff(r, pg, k)));
 	if (write(wr, "b", 1) != 1)
 		return 15;
 
@@ -560,7 +514,7 @@ static int fork_child(int vm, struct region *r, int rd, int wr)
 		return 16;
 	for (pg = 0; pg < r->npages; pg++)
 		for (k = 0; k < NOFF; k++)
-			if (peek(r->hva + pg * PG + soff(r, pg, k)) !=
+			if (kvmmu_peek(r->hva + pg * PG + soff(r, pg, k)) !=
 			    pat(5, pg, soff(r, pg, k)))
 				return 17;	/* lost its own writes */
 	return 0;
@@ -634,36 +588,32 @@ TEST_F_TIMEOUT(coh, ksm, 60)
 	unsigned int bad;
 	int i, k;
 
-	if (access(KSM_DIR "run", W_OK))
+	if (access(KVMMU_KSM_DIR "run", W_OK))
 		SKIP(return, "no KSM in this kernel");
 
 	/* n identical pages; the guest maps them all (writable). */
 	for (pg = 0; pg < n; pg++) {
 		for (off = 0; off < PG; off += 8)
-			poke(r->hva + pg * PG + off, pat(7, 0, off));
+			kvmmu_poke(r->hva + pg * PG + off, pat(7, 0, off));
 		for (k = 0; k < NOFF; k++)
 			r->exp[pg * NOFF + k] = pat(7, 0, soff(r, pg, k));
 	}
 	check(_metadata, r, 0, n, 1, 0);
 
 	ASSERT_EQ(0, madvise(r->hva, n * PG, MADV_MERGEABLE));
-	ASSERT_EQ(0, set_knob(&self->hs, KSM_DIR "pages_to_scan", "1000"));
-	ASSERT_EQ(0, set_knob(&self->hs, KSM_DIR "sleep_millisecs", "5"));
-	if (!access(KSM_DIR "smart_scan", W_OK))
-		ASSERT_EQ(0, set_knob(&self->hs, KSM_DIR "smart_scan", "0"));
-	ASSERT_EQ(0, set_knob(&self->hs, KSM_DIR "run", "1"));
+	ASSERT_EQ(0, kvmmu_ksm_start(&self->hs, 1000, 5));
 	for (i = 0; i < 2000 && !merged; i++) {	/* 20 s at most */
-		ASSERT_EQ(0, read_pagemap(r->hva, n, pm));
-		merged = pm[0] & PM_PFN;
+		ASSERT_EQ(0, kvmmu_read_pagemap(r->hva, n, pm));
+		merged = pm[0] & KVMMU_PM_PFN;
 		for (pg = 0; pg < n; pg++)
-			if (!(pm[pg] & PM_PRESENT) ||
-			    (pm[pg] & PM_PFN) != merged)
+			if (!(pm[pg] & KVMMU_PM_PRESENT) ||
+			    (pm[pg] & KVMMU_PM_PFN) != merged)
 				merged = 0;
 		if (!merged)
-			sleep_ms(10);
+			kvmmu_sleep_ms(10);
 	}
-	kvmmu_write_file(KSM_DIR "run", "0");	/* no more merging from here */
-	kvmmu_read_file(KSM_DIR "pages_sharing", shared, sizeof(shared));
+	kvmmu_write_file(KVMMU_KSM_DIR "run", "0");	/* no more merging from here */
+	kvmmu_read_file(KVMMU_KSM_DIR "pages_sharing", shared, sizeof(shared));
 	ASSERT_NE(0, merged) TH_LOG("not merged after 20 s (pages_sharing %s)",
 				    shared);
 	TH_LOG("merged into pfn %#llx after %d ms, pages_sharing %s",
@@ -694,14 +644,14 @@ TEST_F_TIMEOUT(coh, ksm, 60)
 
 	/* A guest write breaks COW for its page only. */
 	guest_fill(_metadata, r, 3, 4, 1, 8);
-	ASSERT_EQ(0, read_pagemap(r->hva, n, pm));
+	ASSERT_EQ(0, kvmmu_read_pagemap(r->hva, n, pm));
 	for (bad = 0, pg = 0; pg < n; pg++)
-		bad += (pg != 3) != ((pm[pg] & PM_PFN) == merged);
+		bad += (pg != 3) != ((pm[pg] & KVMMU_PM_PFN) == merged);
 	EXPECT_EQ(0, bad) TH_LOG("merged pfn %#llx, page 3 now %#llx",
 				 (unsigned long long)merged,
-				 (unsigned long long)(pm[3] & PM_PFN));
+				 (unsigned long long)(pm[3] & KVMMU_PM_PFN));
 	t = tr(_metadata, r, 3);
-	EXPECT_EQ(pm[3] & PM_PFN, t.pfn);
+	EXPECT_EQ(pm[3] & KVMMU_PM_PFN, t.pfn);
 	EXPECT_TRUE(t.flags & KVMMU_TR_WRITABLE);
 	check(_metadata, r, 0, n, 1, 0);
 
@@ -710,9 +660,9 @@ TEST_F_TIMEOUT(coh, ksm, 60)
 	check(_metadata, r, 0, n, 1, 0);
 
 	ASSERT_EQ(0, madvise(r->hva, n * PG, MADV_UNMERGEABLE));
-	ASSERT_EQ(0, read_pagemap(r->hva, n, pm));
+	ASSERT_EQ(0, kvmmu_read_pagemap(r->hva, n, pm));
 	for (bad = 0, pg = 0; pg < n; pg++)
-		bad += (pm[pg] & PM_PFN) == merged;
+		bad += (pm[pg] & KVMMU_PM_PFN) == merged;
 	EXPECT_EQ(0, bad) TH_LOG("%u pages still merged", bad);
 	check(_metadata, r, 0, n, 1, 0);
 	guest_fill(_metadata, r, 0, n, 1, 10);
@@ -733,9 +683,9 @@ static void migrate(struct __test_metadata *_metadata, struct region *r,
 
 	for (pg = 0; pg < n; pg++)
 		pages[pg] = r->hva + pg * PG;
-	ret = move_pages(n, pages, target, status, MPOL_MF_MOVE);
+	ret = kvmmu_move_pages(n, pages, target, status, MPOL_MF_MOVE);
 	EXPECT_EQ(0, ret) TH_LOG("move_pages: %ld (%s)", ret, strerror(errno));
-	ASSERT_EQ(0, move_pages(n, pages, NULL, status, 0));
+	ASSERT_EQ(0, kvmmu_move_pages(n, pages, NULL, status, 0));
 	for (bad = 0, pg = 0; pg < n; pg++)
 		bad += target[pg] != status[pg];
 	EXPECT_EQ(0, bad) TH_LOG("%u pages not on their target node", bad);
@@ -750,7 +700,7 @@ static void page_nodes(struct __test_metadata *_metadata, struct region *r,
 
 	for (pg = 0; pg < r->npages; pg++)
 		pages[pg] = r->hva + pg * PG;
-	ASSERT_EQ(0, move_pages(r->npages, pages, NULL, node, 0));
+	ASSERT_EQ(0, kvmmu_move_pages(r->npages, pages, NULL, node, 0));
 	for (pg = 0; pg < r->npages && node[pg] >= 0; pg++)
 		;
 	ASSERT_EQ(r->npages, pg) TH_LOG("page %lu: %s", pg,
@@ -768,9 +718,9 @@ static void check_migrated(struct __test_metadata *_metadata,
 	unsigned int bad;
 	unsigned long pg;
 
-	ASSERT_EQ(0, read_pagemap(r->hva, r->npages, pm));
+	ASSERT_EQ(0, kvmmu_read_pagemap(r->hva, r->npages, pm));
 	for (bad = 0, pg = 0; pg < r->npages; pg++)
-		bad += old[pg] == (pm[pg] & PM_PFN);
+		bad += old[pg] == (pm[pg] & KVMMU_PM_PFN);
 	EXPECT_EQ(0, bad) TH_LOG("%u pages kept their pfn", bad);
 	EXPECT_EQ(0, tr_mismatch(_metadata, r, 0, r->npages, 1,
 				 KVMMU_TR_PRESENT, 0,
@@ -794,9 +744,9 @@ TEST_F(coh, migration)
 	guest_fill(_metadata, r, 0, n, 2, 2);
 	check(_metadata, r, 0, n, 1, 0);
 	page_nodes(_metadata, r, home);
-	ASSERT_EQ(0, read_pagemap(r->hva, n, pm));
+	ASSERT_EQ(0, kvmmu_read_pagemap(r->hva, n, pm));
 	for (pg = 0; pg < n; pg++) {
-		old[pg] = pm[pg] & PM_PFN;
+		old[pg] = pm[pg] & KVMMU_PM_PFN;
 		away[pg] = !home[pg];
 	}
 	EXPECT_EQ(0, pfn_mismatch(_metadata, r, 0, n, pm));
@@ -806,9 +756,9 @@ TEST_F(coh, migration)
 	guest_fill(_metadata, r, 0, n, 1, 3);	/* dirty sptes */
 	check(_metadata, r, 0, n, 1, 0);
 
-	ASSERT_EQ(0, read_pagemap(r->hva, n, pm));
+	ASSERT_EQ(0, kvmmu_read_pagemap(r->hva, n, pm));
 	for (pg = 0; pg < n; pg++)
-		old[pg] = pm[pg] & PM_PFN;
+		old[pg] = pm[pg] & KVMMU_PM_PFN;
 	migrate(_metadata, r, home);
 	check_migrated(_metadata, r, old);
 	proc_fill(r, 1, n, 2, 4);
@@ -827,12 +777,12 @@ static unsigned long page_out(struct region *r)
 	int i;
 
 	for (i = 0; i < 10 && out < r->npages; i++) {
-		lru_drain_all(r->hva);
+		kvmmu_lru_drain_all(r->hva);
 		madvise(r->hva, r->npages * PG, MADV_PAGEOUT);
-		if (read_pagemap(r->hva, r->npages, pm))
+		if (kvmmu_read_pagemap(r->hva, r->npages, pm))
 			return 0;
 		for (out = 0, pg = 0; pg < r->npages; pg++)
-			out += !!(pm[pg] & PM_SWAP);
+			out += !!(pm[pg] & KVMMU_PM_SWAP);
 	}
 	return out;
 }
@@ -850,7 +800,7 @@ static void proc_verify(struct __test_metadata *_metadata, struct region *r,
 	for (pg = first; pg < end; pg += step) {
 		for (k = 0; k < NOFF; k++) {
 			off = soff(r, pg, k);
-			v = peek(r->hva + pg * PG + off);
+			v = kvmmu_peek(r->hva + pg * PG + off);
 			if (v != r->exp[pg * NOFF + k] && bad++ < 4)
 				TH_LOG("page %lu +%#lx: process %#llx, expected %#llx",
 				       pg, off, (unsigned long long)v,
@@ -871,7 +821,7 @@ TEST_F_TIMEOUT(coh, swap, 60)
 {
 	struct region *r = &self->r;
 	unsigned long n = r->npages;
-	int err = swap_setup(_metadata, &self->hs);
+	int err = kvmmu_swap_on(_metadata, &self->hs);
 
 	if (err == -ENODEV)
 		SKIP(return, "no zram in this kernel or the initramfs");
@@ -880,7 +830,7 @@ TEST_F_TIMEOUT(coh, swap, 60)
 	check(_metadata, r, 0, n, 1, 0);
 	ASSERT_EQ(n, page_out(r));
 	EXPECT_EQ(0, count_present(_metadata, r, 0, n, 1));
-	EXPECT_EQ(0, vm_stats(_metadata, self->vm).mapped_pages);
+	EXPECT_EQ(0, kvmmu_stats(_metadata, self->vm).mapped_pages);
 
 	/* Back in: odd pages by the process (reads only), even by the guest. */
 	proc_verify(_metadata, r, 1, n, 2);
@@ -899,12 +849,8 @@ TEST_F_TIMEOUT(coh, swap, 60)
 	guest_fill(_metadata, r, 0, n, 3, 3);
 	proc_fill(r, 1, n, 3, 4);
 	ASSERT_EQ(n, page_out(r));
-	if (self->hs.swap_on) {
-		ASSERT_EQ(0, syscall(__NR_swapoff, self->hs.swap_path))
-			TH_LOG("swapoff: %s", strerror(errno));
-		self->hs.swap_on = false;
-		kvmmu_write_file(ZRAM_SYS "reset", "1");
-	}
+	ASSERT_EQ(0, kvmmu_swap_off(&self->hs))
+		TH_LOG("swapoff: %s", strerror(errno));
 	check(_metadata, r, 0, n, 1, CHK_FAULT);
 }
 
@@ -931,12 +877,12 @@ TEST_F(coh, madv_free)
 	 * has aged them.
 	 */
 	for (i = 0; i < 3; i++) {
-		lru_drain_all(r->hva);
+		kvmmu_lru_drain_all(r->hva);
 		madvise(r->hva, n * PG, MADV_PAGEOUT);
 	}
-	ASSERT_EQ(0, read_pagemap(r->hva, n, pm));
+	ASSERT_EQ(0, kvmmu_read_pagemap(r->hva, n, pm));
 	for (pg = 1; pg < n; pg += 2)
-		gone += !(pm[pg] & (PM_PRESENT | PM_SWAP));
+		gone += !(pm[pg] & (KVMMU_PM_PRESENT | KVMMU_PM_SWAP));
 	if (!gone)
 		SKIP(return, "reclaim discarded no MADV_FREE page");
 	TH_LOG("%lu of %lu untouched pages discarded", gone, n / 2);
@@ -945,7 +891,7 @@ TEST_F(coh, madv_free)
 	check(_metadata, r, 0, n, 2, 0);
 	/* Untouched ones: zero if discarded, else the old contents. */
 	for (pg = 1; pg < n; pg += 2)
-		if (!(pm[pg] & (PM_PRESENT | PM_SWAP)))
+		if (!(pm[pg] & (KVMMU_PM_PRESENT | KVMMU_PM_SWAP)))
 			exp_zero(r, pg, pg + 1, 1);
 	check(_metadata, r, 1, n, 2, 0);
 }
@@ -982,11 +928,11 @@ TEST_F(coh, aliasing)
 	guest_fill(_metadata, &c, 0, h, 3, 4);
 	check(_metadata, &a, 0, n, 1, 0);
 	check(_metadata, &b, 0, n, 1, 0);
-	st = vm_stats(_metadata, self->vm);
+	st = kvmmu_stats(_metadata, self->vm);
 	EXPECT_EQ(n + n + h, st.mapped_pages);
 
 	ASSERT_EQ(0, madvise(a.hva, n * PG, MADV_DONTNEED));
-	EXPECT_EQ(0, vm_stats(_metadata, self->vm).mapped_pages);
+	EXPECT_EQ(0, kvmmu_stats(_metadata, self->vm).mapped_pages);
 	EXPECT_EQ(0, count_present(_metadata, &a, 0, n, 1));
 	EXPECT_EQ(0, count_present(_metadata, &b, 0, n, 1));
 	EXPECT_EQ(0, count_present(_metadata, &c, 0, h, 1));
@@ -999,7 +945,7 @@ TEST_F(coh, aliasing)
 	check(_metadata, &b, 0, n, 1, 0);
 
 	ASSERT_EQ(0, munmap(a.hva, n * PG));
-	EXPECT_EQ(0, vm_stats(_metadata, self->vm).mapped_pages);
+	EXPECT_EQ(0, kvmmu_stats(_metadata, self->vm).mapped_pages);
 	expect_err(_metadata, &a, 0, n, 1, KVMMU_ACCESS_READ, -EFAULT);
 	expect_err(_metadata, &b, 0, n, 1, KVMMU_ACCESS_READ, -EFAULT);
 	expect_err(_metadata, &c, 0, h, 1, KVMMU_ACCESS_WRITE, -EFAULT);
@@ -1020,23 +966,23 @@ TEST_F(coh, page_idle)
 	unsigned int bad;
 	int fd, idle = 0;
 
-	fd = open(PAGE_IDLE, O_RDWR | O_CLOEXEC);
+	fd = open(KVMMU_PAGE_IDLE, O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		SKIP(return, "no idle page tracking: %s", strerror(errno));
 
 	proc_fill(r, 0, n, 1, 1);
-	lru_drain_all(r->hva);
+	kvmmu_lru_drain_all(r->hva);
 	check(_metadata, r, 0, n, 1, 0);
-	ASSERT_EQ(0, read_pagemap(r->hva, n, pm));
+	ASSERT_EQ(0, kvmmu_read_pagemap(r->hva, n, pm));
 	for (pg = 0; pg < n; pg++)
-		pfn[pg] = pm[pg] & PM_PFN;
+		pfn[pg] = pm[pg] & KVMMU_PM_PFN;
 	EXPECT_EQ(0, pfn_mismatch(_metadata, r, 0, n, pm));
 	EXPECT_EQ(0, tr_mismatch(_metadata, r, 0, n, 1, KVMMU_TR_ACCESSED,
 				 KVMMU_TR_ACCESSED, "not accessed"));
 
-	st0 = vm_stats(_metadata, self->vm);
-	ASSERT_EQ(0, idle_mark(fd, pfn, n));
-	st1 = vm_stats(_metadata, self->vm);
+	st0 = kvmmu_stats(_metadata, self->vm);
+	ASSERT_EQ(0, kvmmu_idle_mark(fd, pfn, n));
+	st1 = kvmmu_stats(_metadata, self->vm);
 	EXPECT_LE(st0.young_cleared + n, st1.young_cleared);
 	EXPECT_EQ(0, tr_mismatch(_metadata, r, 0, n, 1, KVMMU_TR_ACCESSED, 0,
 				 "accessed after marking it idle"));
@@ -1052,7 +998,7 @@ TEST_F(coh, page_idle)
 				 KVMMU_TR_ACCESSED, "not accessed by a read"));
 
 	for (bad = 0, pg = 0; pg < n; pg++) {
-		idle = idle_test(fd, pfn[pg]);
+		idle = kvmmu_idle_test(fd, pfn[pg]);
 		if (idle < 0)
 			break;
 		young += !idle;
@@ -1064,7 +1010,7 @@ TEST_F(coh, page_idle)
 	}
 	ASSERT_LE(0, idle) TH_LOG("page_idle read: %s", strerror(-idle));
 	EXPECT_EQ(0, bad);
-	st2 = vm_stats(_metadata, self->vm);
+	st2 = kvmmu_stats(_metadata, self->vm);
 	EXPECT_LE(st1.young_cleared + n / 2, st2.young_cleared);
 	EXPECT_EQ(0, tr_mismatch(_metadata, r, 0, n, 1, KVMMU_TR_ACCESSED, 0,
 				 "accessed after the idle scan"));
@@ -1102,16 +1048,16 @@ TEST_F(coh, thp_split)
 	r.gpa = GPA_EXTRA;
 	r.npages = n;
 
-	poke(mem, 1);
-	ASSERT_EQ(0, read_pagemap(mem, 1, pm));
-	if (!(read_kpageflags(pm[0] & PM_PFN) & KPF_THP))
+	kvmmu_poke(mem, 1);
+	ASSERT_EQ(0, kvmmu_read_pagemap(mem, 1, pm));
+	if (!(read_kpageflags(pm[0] & KVMMU_PM_PFN) & KPF_THP))
 		SKIP(goto out, "no huge page could be allocated");
 	ASSERT_EQ(0, kvmmu_set_region(self->vm, 1, 0, r.gpa, HUGE_2M, mem));
 
 	proc_fill(&r, 0, n, 1, 1);
 	guest_fill(_metadata, &r, 0, n, 1, 2);
 	check(_metadata, &r, 0, n, 1, 0);
-	ASSERT_EQ(0, read_pagemap(mem, n, pm));
+	ASSERT_EQ(0, kvmmu_read_pagemap(mem, n, pm));
 	EXPECT_EQ(0, pfn_mismatch(_metadata, &r, 0, n, pm));
 
 	ASSERT_EQ(0, madvise(mem + hole * PG, PG, MADV_DONTNEED));
@@ -1119,7 +1065,7 @@ TEST_F(coh, thp_split)
 	exp_zero(&r, hole, hole + 1, 1);
 	check(_metadata, &r, hole, hole + 1, 1, CHK_FAULT);
 	check(_metadata, &r, 0, n, 1, 0);
-	ASSERT_EQ(0, read_pagemap(mem, n, pm));
+	ASSERT_EQ(0, kvmmu_read_pagemap(mem, n, pm));
 	EXPECT_EQ(0, pfn_mismatch(_metadata, &r, 0, n, pm));
 	guest_fill(_metadata, &r, 0, n, 1, 3);
 	check(_metadata, &r, 0, n, 1, 0);
@@ -1162,7 +1108,7 @@ TEST_F(coh, pfnmap_devmem)
 	ASSERT_EQ(0, kvmmu_set_region(self->vm, 1, KVMMU_MEM_READONLY, r.gpa,
 				      n * PG, p));
 
-	st0 = vm_stats(_metadata, self->vm);
+	st0 = kvmmu_stats(_metadata, self->vm);
 	a = calloc(n * PG / 8, sizeof(*a));
 	ASSERT_NE(NULL, a);
 	for (i = 0; i < n * PG / 8; i++) {
@@ -1170,18 +1116,18 @@ TEST_F(coh, pfnmap_devmem)
 		a[i].type = KVMMU_ACCESS_READ;
 		a[i].size = 8;
 	}
-	ASSERT_EQ(0, guest_batch(r.vcpu, a, n * PG / 8));
+	ASSERT_EQ(0, kvmmu_access_batch(r.vcpu, a, n * PG / 8));
 	for (i = 0; i < n * PG / 8; i++) {
-		if (!a[i].result && a[i].data == peek(p + i * 8))
+		if (!a[i].result && a[i].data == kvmmu_peek(p + i * 8))
 			continue;
 		if (bad++ < 4)
 			TH_LOG("+%#x: guest %#llx (%d), process %#llx", i * 8,
 			       (unsigned long long)a[i].data, a[i].result,
-			       (unsigned long long)peek(p + i * 8));
+			       (unsigned long long)kvmmu_peek(p + i * 8));
 	}
 	EXPECT_EQ(0, bad);
 	free(a);
-	st1 = vm_stats(_metadata, self->vm);
+	st1 = kvmmu_stats(_metadata, self->vm);
 	EXPECT_LT(st0.pfnmap_faults, st1.pfnmap_faults);
 	for (bad = 0, pg = 0; pg < n; pg++) {
 		t = tr(_metadata, &r, pg);

@@ -14,7 +14,7 @@
 
 #include <linux/kvmmu.h>
 
-#include "kselftest_harness.h"
+#include "kvmmu_test.h"
 
 #define KVMMU_DEV	"/dev/kvmmu"
 

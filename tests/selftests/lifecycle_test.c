@@ -24,18 +24,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "kvmmu_util.h"
-#include "kselftest_harness.h"
+#include "kvmmu_test.h"
 
 #define PG		PAGE_SIZE_4K
-
-static __u64 now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
 
 /*
  * Fd passing between processes.  The test kernels have no AF_UNIX, so no
@@ -101,7 +92,7 @@ static void link_close(struct fd_link *l)
 /* Waits up to @secs for @pid; returns its status, or -1 after killing it. */
 static int wait_bounded(pid_t pid, int secs, __u64 *took_ns)
 {
-	__u64 t0 = now_ns();
+	__u64 t0 = kvmmu_now_ns();
 	int status;
 
 	for (;;) {
@@ -111,7 +102,7 @@ static int wait_bounded(pid_t pid, int secs, __u64 *took_ns)
 			break;
 		if (r < 0)
 			return -1;
-		if (now_ns() - t0 > secs * 1000000000ULL) {
+		if (kvmmu_now_ns() - t0 > secs * 1000000000ULL) {
 			kill(pid, SIGKILL);
 			waitpid(pid, &status, 0);
 			return -1;
@@ -119,7 +110,7 @@ static int wait_bounded(pid_t pid, int secs, __u64 *took_ns)
 		usleep(2000);
 	}
 	if (took_ns)
-		*took_ns = now_ns() - t0;
+		*took_ns = kvmmu_now_ns() - t0;
 	return status;
 }
 
@@ -556,17 +547,17 @@ TEST(memslots_at_scale)
 	gone = calloc(want, 1);
 	ASSERT_NE(NULL, gone);
 
-	t0 = now_ns();
+	t0 = kvmmu_now_ns();
 	for (n = 0; n < want; n++) {
 		ASSERT_EQ(0, kvmmu_set_region(vm, n, 0, SCALE_GPA(n), PG,
 					      (char *)mem + n * PG))
 			TH_LOG("slot %d", n);
-		if (!(n & 63) && now_ns() - t0 > SCALE_CREATE_NS) {
+		if (!(n & 63) && kvmmu_now_ns() - t0 > SCALE_CREATE_NS) {
 			n++;
 			break;
 		}
 	}
-	t_create = now_ns() - t0;
+	t_create = kvmmu_now_ns() - t0;
 	TH_LOG("created %d of %d slots in %llu ms (%llu us per slot)", n, want,
 	       t_create / 1000000, t_create / 1000 / n);
 	ASSERT_LE(64, n) TH_LOG("memslot creation far too slow");
@@ -605,7 +596,7 @@ TEST(memslots_at_scale)
 	EXPECT_LE(n, st.memslot_updates);
 
 	/* The slots that map something first: then nothing is mapped. */
-	t0 = now_ns();
+	t0 = kvmmu_now_ns();
 	for (i = 0; i < SCALE_PROBES; i++) {
 		if (!gone[probe[i]]) {
 			ASSERT_EQ(0, delete_slot(vm, probe[i]));
@@ -624,12 +615,12 @@ TEST(memslots_at_scale)
 		for (k = !i; k < n; k += 2) {
 			if (gone[k])
 				continue;
-			if (now_ns() - t0 > SCALE_DELETE_NS)
+			if (kvmmu_now_ns() - t0 > SCALE_DELETE_NS)
 				break;
 			ASSERT_EQ(0, delete_slot(vm, k)) TH_LOG("slot %d", k);
 			del++;
 		}
-	t_del = now_ns() - t0;
+	t_del = kvmmu_now_ns() - t0;
 	TH_LOG("deleted %d slots in %llu ms, %d left for the VM's close", del,
 	       t_del / 1000000, n - del);
 	ASSERT_EQ(0, kvmmu_vm_stats(vm, &st));
@@ -705,9 +696,9 @@ static int exit_during_workload_child(struct fd_link *l)
 		if (pthread_create(&th[i], NULL, wl_thread_fn, &w[i]))
 			return 15;
 	}
-	t0 = now_ns();
+	t0 = kvmmu_now_ns();
 	do {
-		if (now_ns() - t0 > 20 * 1000000000ULL)
+		if (kvmmu_now_ns() - t0 > 20 * 1000000000ULL)
 			return 16;
 		usleep(5000);
 		if (kvmmu_vm_stats(vm, &st))
@@ -798,10 +789,10 @@ TEST(signal_interrupts_workload)
 	/* No SA_RESTART: the interrupted ioctl must come back as EINTR. */
 	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));
 	ASSERT_EQ(0, setitimer(ITIMER_REAL, &it, NULL));
-	t0 = now_ns();
+	t0 = kvmmu_now_ns();
 	EXPECT_EQ(-EINTR, kvmmu_run_workload(vcpu, &run, 0, size, 64, 5,
 					     1U << 30, KVMMU_RUN_WRITE));
-	took = now_ns() - t0;
+	took = kvmmu_now_ns() - t0;
 	EXPECT_EQ(1, __atomic_load_n(&alarms, __ATOMIC_SEQ_CST));
 	TH_LOG("interrupted after %llu ms: %llu accesses, %llu faults",
 	       (unsigned long long)took / 1000000,

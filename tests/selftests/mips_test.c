@@ -39,13 +39,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "kselftest_harness.h"
-#include "kvmmu_util.h"
-#include "kvmmu_host.h"
-
-#ifndef MADV_PAGEOUT
-#define MADV_PAGEOUT	21
-#endif
+#include "kvmmu_test.h"
 
 #define PG		PAGE_SIZE_4K
 #define QWORDS		(PG / 8)
@@ -68,33 +62,10 @@
 
 #define CCA_NONCOHERENT	3	/* TRANSLATE memtype */
 
-#define PM_PFN		((1ULL << 55) - 1)
-#define PM_SWAP		_BITULL(62)
-#define PM_PRESENT	_BITULL(63)
-
-#define KSM_DIR		"/sys/kernel/mm/ksm/"
-#define PAGE_IDLE	"/sys/kernel/mm/page_idle/bitmap"
-
-/* Run the tests in the order they are defined. */
-static void __attribute__((constructor(101))) tests_in_file_order(void)
-{
-	__constructor_order_forward = true;
-}
-
 /* What the process puts in the qword at @gpa of a page filled with @tag. */
 static __u64 val(unsigned int tag, __u64 gpa)
 {
 	return 0x3eULL << 56 | (__u64)tag << 32 | gpa;
-}
-
-static __u64 peek(const void *p)
-{
-	return __atomic_load_n((const __u64 *)p, __ATOMIC_RELAXED);
-}
-
-static void poke(void *p, __u64 v)
-{
-	__atomic_store_n((__u64 *)p, v, __ATOMIC_RELAXED);
 }
 
 /* One 8-byte access; the ioctl's error, if any, replaces the result. */
@@ -108,7 +79,7 @@ static struct kvmmu_access one(int vcpu, int type, __u64 gpa, __u64 data)
 		.faults = 0xffff,
 		.result = 1,
 	};
-	int r = access_batch(vcpu, &a, 1);
+	int r = kvmmu_access_batch(vcpu, &a, 1);
 
 	if (r)
 		a.result = r;
@@ -156,13 +127,6 @@ static bool err_is(struct __test_metadata *_metadata, int vcpu, int type,
 	       type == WR ? "write" : "read", (unsigned long long)gpa,
 	       a.result, (unsigned long long)a.data, err);
 	return false;
-}
-
-static __u64 pfn_of(const void *addr)
-{
-	__u64 e = pagemap_raw(addr);
-
-	return e & PM_PRESENT ? e & PM_PFN : 0;
 }
 
 /*
@@ -213,7 +177,7 @@ FIXTURE(mips) {
 	int vcpu;
 	char *ram;
 	char *rom;
-	struct host_state hs;
+	struct kvmmu_host_state hs;
 };
 
 static void fill(char *p, __u64 gpa, unsigned int tag)
@@ -221,28 +185,20 @@ static void fill(char *p, __u64 gpa, unsigned int tag)
 	unsigned long i;
 
 	for (i = 0; i < QWORDS; i++)
-		poke(p + i * 8, val(tag, gpa + i * 8));
+		kvmmu_poke(p + i * 8, val(tag, gpa + i * 8));
 }
 
 FIXTURE_SETUP(mips)
 {
 	unsigned int i;
 
-	self->vm = kvmmu_create_vm(KVMMU_VM_MIPS);
-	ASSERT_LE(0, self->vm) TH_LOG("KVMMU_CREATE_VM(MIPS): %s",
-				      strerror(-self->vm));
-	self->vcpu = kvmmu_create_vcpu(self->vm, 0);
-	ASSERT_LE(0, self->vcpu) TH_LOG("KVMMU_CREATE_VCPU: %s",
-					strerror(-self->vcpu));
-	self->ram = kvmmu_alloc_anon(RAM_SIZE);
+	kvmmu_setup_vm(_metadata, KVMMU_VM_MIPS, 0, RAM_SIZE, &self->vm,
+		       &self->vcpu, &self->ram);
 	self->rom = kvmmu_alloc_anon(ROM_SIZE);
-	ASSERT_NE(MAP_FAILED, self->ram);
 	ASSERT_NE(MAP_FAILED, self->rom);
-	ASSERT_EQ(0, madvise(self->ram, RAM_SIZE, MADV_NOHUGEPAGE));
 	ASSERT_EQ(0, madvise(self->rom, ROM_SIZE, MADV_NOHUGEPAGE));
 	for (i = 0; i < ROM_PAGES; i++)
 		fill(self->rom + i * PG, ROM_GPA + i * PG, 0x70);
-	ASSERT_EQ(0, kvmmu_set_region(self->vm, 0, 0, 0, RAM_SIZE, self->ram));
 	ASSERT_EQ(0, kvmmu_set_region(self->vm, 1, KVMMU_MEM_READONLY, ROM_GPA,
 				      ROM_SIZE, self->rom));
 }
@@ -298,7 +254,7 @@ TEST(vm_types)
 	/* 48 bits: the last page below 2^48 maps, a slot past it does not. */
 	mem = kvmmu_alloc_anon(2 * PG);
 	ASSERT_NE(MAP_FAILED, mem);
-	poke(mem, 0x1234567);
+	kvmmu_poke(mem, 0x1234567);
 	EXPECT_EQ(0, kvmmu_set_region(vm, 0, 0, (1ULL << 48) - PG, PG, mem));
 	EXPECT_EQ(0, kvmmu_read64(vcpu, (1ULL << 48) - PG, &v));
 	EXPECT_EQ(0x1234567, v);
@@ -334,17 +290,17 @@ TEST_F(mips, read_then_write_fast)
 
 	for (i = 0; i < n; i++)
 		gpa[i] = ram_page(self, 100 + 3 * i, 1);
-	s0 = stats(_metadata, self->vm);
+	s0 = kvmmu_stats(_metadata, self->vm);
 	for (i = 0; i < n; i++) {
 		EXPECT_TRUE(acc_is(_metadata, self->vcpu, RD, gpa[i] + 8,
 				   val(1, gpa[i] + 8), 1));
 		EXPECT_TRUE(acc_is(_metadata, self->vcpu, RD, gpa[i] + 16,
 				   val(1, gpa[i] + 16), 0));
-		pfn = pfn_of(self->ram + gpa[i]);
+		pfn = kvmmu_pfn_of(self->ram + gpa[i]);
 		EXPECT_TRUE(tr_is(_metadata, self->vcpu, gpa[i],
 				  TR_P | TR_R | TR_A, pfn));
 	}
-	s1 = stats(_metadata, self->vm);
+	s1 = kvmmu_stats(_metadata, self->vm);
 	d = fdiff(&s0, &s1);
 	EXPECT_EQ(n, d.faults);
 	EXPECT_EQ(0, d.fast);
@@ -357,12 +313,12 @@ TEST_F(mips, read_then_write_fast)
 				   0x3200 + i, 0));
 		EXPECT_TRUE(acc_is(_metadata, self->vcpu, RD, gpa[i] + 24,
 				   0x2400 + i, 0));
-		EXPECT_EQ(0x3200 + i, peek(self->ram + gpa[i] + 32));
+		EXPECT_EQ(0x3200 + i, kvmmu_peek(self->ram + gpa[i] + 32));
 		EXPECT_TRUE(tr_is(_metadata, self->vcpu, gpa[i],
 				  TR_P | TR_R | TR_W | TR_A | TR_D,
-				  pfn_of(self->ram + gpa[i])));
+				  kvmmu_pfn_of(self->ram + gpa[i])));
 	}
-	s2 = stats(_metadata, self->vm);
+	s2 = kvmmu_stats(_metadata, self->vm);
 	d = fdiff(&s1, &s2);
 	EXPECT_EQ(0, d.faults) TH_LOG("a clean writable page took the slow path");
 	EXPECT_EQ(n, d.fast);
@@ -380,18 +336,18 @@ TEST_F(mips, write_first)
 	__u64 gpa = ram_page(self, 7, 2);
 	struct fdelta d;
 
-	s0 = stats(_metadata, self->vm);
+	s0 = kvmmu_stats(_metadata, self->vm);
 	EXPECT_TRUE(acc_is(_metadata, self->vcpu, WR, gpa + 8, 0x88, 1));
 	EXPECT_TRUE(acc_is(_metadata, self->vcpu, RD, gpa + 16,
 			   val(2, gpa + 16), 0));
 	EXPECT_TRUE(acc_is(_metadata, self->vcpu, RD, gpa + 8, 0x88, 0));
-	s1 = stats(_metadata, self->vm);
+	s1 = kvmmu_stats(_metadata, self->vm);
 	d = fdiff(&s0, &s1);
 	EXPECT_EQ(1, d.faults);
 	EXPECT_EQ(0, d.fast);
 	EXPECT_TRUE(tr_is(_metadata, self->vcpu, gpa, TR_P | TR_R | TR_W | TR_A | TR_D,
-			  pfn_of(self->ram + gpa)));
-	EXPECT_EQ(0x88, peek(self->ram + gpa + 8));
+			  kvmmu_pfn_of(self->ram + gpa)));
+	EXPECT_EQ(0x88, kvmmu_peek(self->ram + gpa + 8));
 }
 
 /*
@@ -412,18 +368,18 @@ TEST_F(mips, clean_not_writable_slow)
 	char c;
 
 	EXPECT_TRUE(acc_is(_metadata, vcpu, RD, gpa + 8, 0, 1));
-	zero = pfn_of(self->ram + gpa);
+	zero = kvmmu_pfn_of(self->ram + gpa);
 	EXPECT_TRUE(tr_is(_metadata, vcpu, gpa, TR_P | TR_R | TR_A, zero));
-	s0 = stats(_metadata, self->vm);
+	s0 = kvmmu_stats(_metadata, self->vm);
 	EXPECT_TRUE(acc_is(_metadata, vcpu, WR, gpa + 8, 0x77, -1));
-	s1 = stats(_metadata, self->vm);
+	s1 = kvmmu_stats(_metadata, self->vm);
 	d = fdiff(&s0, &s1);
 	EXPECT_EQ(1, d.faults) TH_LOG("the write to the zero page was not slow");
 	EXPECT_EQ(0, d.fast) TH_LOG("the fast path dirtied the zero page");
-	EXPECT_EQ(0x77, peek(self->ram + gpa + 8));
-	EXPECT_NE(zero, pfn_of(self->ram + gpa));
+	EXPECT_EQ(0x77, kvmmu_peek(self->ram + gpa + 8));
+	EXPECT_NE(zero, kvmmu_pfn_of(self->ram + gpa));
 	EXPECT_TRUE(tr_is(_metadata, vcpu, gpa, TR_P | TR_R | TR_W | TR_A | TR_D,
-			  pfn_of(self->ram + gpa)));
+			  kvmmu_pfn_of(self->ram + gpa)));
 	EXPECT_TRUE(rd_is(_metadata, vcpu, gpa + 8, 0x77));
 
 	/* fork: the parent's pte is write protected, the mapping goes. */
@@ -434,20 +390,20 @@ TEST_F(mips, clean_not_writable_slow)
 	if (!pid) {
 		if (read(p2c[0], &c, 1) != 1)
 			_exit(10);
-		_exit(peek(self->ram + p2 + 8) == 0x1008 &&
-		      peek(self->ram + p2 + 16) == val(3, p2 + 16) ? 0 : 11);
+		_exit(kvmmu_peek(self->ram + p2 + 8) == 0x1008 &&
+		      kvmmu_peek(self->ram + p2 + 16) == val(3, p2 + 16) ? 0 : 11);
 	}
 	EXPECT_TRUE(tr_is(_metadata, vcpu, p2, 0, 0))
 		TH_LOG("the mapping survived fork's write protection");
 	EXPECT_TRUE(acc_is(_metadata, vcpu, RD, p2 + 8, 0x1008, 1));
 	EXPECT_TRUE(tr_is(_metadata, vcpu, p2, TR_P | TR_R | TR_A, 0));
-	s1 = stats(_metadata, self->vm);
+	s1 = kvmmu_stats(_metadata, self->vm);
 	EXPECT_TRUE(acc_is(_metadata, vcpu, WR, p2 + 16, 0x1016, -1));
-	s2 = stats(_metadata, self->vm);
+	s2 = kvmmu_stats(_metadata, self->vm);
 	d = fdiff(&s1, &s2);
 	EXPECT_EQ(1, d.faults) TH_LOG("the write to a COW page was not slow");
 	EXPECT_EQ(0, d.fast) TH_LOG("the fast path dirtied a COW page");
-	EXPECT_EQ(0x1016, peek(self->ram + p2 + 16));
+	EXPECT_EQ(0x1016, kvmmu_peek(self->ram + p2 + 16));
 	EXPECT_EQ(1, write(p2c[1], "g", 1));
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	EXPECT_TRUE(WIFEXITED(status));
@@ -480,17 +436,17 @@ TEST_F(mips, readonly_slot)
 					   -EACCES));
 			EXPECT_TRUE(tr_is(_metadata, self->vcpu, gpa,
 					  TR_P | TR_R | TR_A,
-					  pfn_of(self->rom + i * PG)));
+					  kvmmu_pfn_of(self->rom + i * PG)));
 		}
 		if (k)
 			break;
 		/* Aged, then written: still refused, still clean. */
-		fd = open(PAGE_IDLE, O_RDWR | O_CLOEXEC);
+		fd = open(KVMMU_PAGE_IDLE, O_RDWR | O_CLOEXEC);
 		if (fd < 0)
 			break;
-		lru_drain_all(self->rom);
+		kvmmu_lru_drain_all(self->rom);
 		for (i = 0; i < ROM_PAGES; i += 5) {
-			__u64 pfn = pfn_of(self->rom + i * PG), bit;
+			__u64 pfn = kvmmu_pfn_of(self->rom + i * PG), bit;
 
 			bit = 1ULL << (pfn % 64);
 			EXPECT_EQ(8, pwrite(fd, &bit, 8, pfn / 64 * 8));
@@ -501,11 +457,11 @@ TEST_F(mips, readonly_slot)
 			EXPECT_TRUE(tr_is(_metadata, self->vcpu, gpa, TR_P | TR_R,
 					  0));
 		}
-		s0 = stats(_metadata, self->vm);
+		s0 = kvmmu_stats(_metadata, self->vm);
 		for (i = 0; i < ROM_PAGES; i += 5)
 			EXPECT_TRUE(err_is(_metadata, self->vcpu, WR,
 					   ROM_GPA + i * PG, -EACCES));
-		s1 = stats(_metadata, self->vm);
+		s1 = kvmmu_stats(_metadata, self->vm);
 		EXPECT_EQ(0, s1.faults - s0.faults);
 	}
 	EXPECT_EQ(0, kvmmu_run_workload(self->vcpu, &run, ROM_GPA, ROM_SIZE, 0,
@@ -513,8 +469,8 @@ TEST_F(mips, readonly_slot)
 	EXPECT_EQ(-EACCES, run.error);
 	for (i = 0; i < ROM_PAGES; i++) {
 		gpa = ROM_GPA + i * PG;
-		EXPECT_EQ(val(0x70, gpa + 8), peek(self->rom + i * PG + 8));
-		EXPECT_EQ(val(0x70, gpa), peek(self->rom + i * PG));
+		EXPECT_EQ(val(0x70, gpa + 8), kvmmu_peek(self->rom + i * PG + 8));
+		EXPECT_EQ(val(0x70, gpa), kvmmu_peek(self->rom + i * PG));
 	}
 	for (i = 0; i < ROM_PAGES; i++) {
 		struct kvmmu_translation t;
@@ -551,15 +507,15 @@ TEST_F(mips, host_readonly)
 					  0x80 + i));
 			EXPECT_TRUE(tr_is(_metadata, self->vcpu, gpa[i],
 					  TR_P | TR_R | TR_A,
-					  pfn_of(self->ram + gpa[i])));
+					  kvmmu_pfn_of(self->ram + gpa[i])));
 		}
 	}
 	ASSERT_EQ(0, mprotect(self->ram + gpa[0], n * PG,
 			      PROT_READ | PROT_WRITE));
 	for (i = 0; i < n; i++) {
 		EXPECT_TRUE(wr_ok(_metadata, self->vcpu, gpa[i] + 16, 0x90 + i));
-		EXPECT_EQ(0x90 + i, peek(self->ram + gpa[i] + 16));
-		EXPECT_EQ(0x80 + i, peek(self->ram + gpa[i] + 8));
+		EXPECT_EQ(0x90 + i, kvmmu_peek(self->ram + gpa[i] + 16));
+		EXPECT_EQ(0x80 + i, kvmmu_peek(self->ram + gpa[i] + 8));
 	}
 }
 
@@ -580,7 +536,7 @@ TEST_F(mips, aging_fast_young)
 	int vcpu = self->vcpu, fd, idle;
 	struct fdelta d;
 
-	fd = open(PAGE_IDLE, O_RDWR | O_CLOEXEC);
+	fd = open(KVMMU_PAGE_IDLE, O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		SKIP(return, "no idle page tracking: %s", strerror(errno));
 	/* Odd pages written by the guest, even ones read. */
@@ -593,15 +549,15 @@ TEST_F(mips, aging_fast_young)
 					  val(5, gpa[i] + 8)));
 		}
 	}
-	lru_drain_all(self->ram + gpa[0]);
+	kvmmu_lru_drain_all(self->ram + gpa[0]);
 	for (i = 0; i < n; i++) {
-		pfn[i] = pfn_of(self->ram + gpa[i]);
+		pfn[i] = kvmmu_pfn_of(self->ram + gpa[i]);
 		ASSERT_NE(0, pfn[i]);
 	}
 
-	s0 = stats(_metadata, self->vm);
-	ASSERT_EQ(0, idle_mark(fd, pfn, n));
-	s1 = stats(_metadata, self->vm);
+	s0 = kvmmu_stats(_metadata, self->vm);
+	ASSERT_EQ(0, kvmmu_idle_mark(fd, pfn, n));
+	s1 = kvmmu_stats(_metadata, self->vm);
 	EXPECT_LE(s0.young_cleared + n, s1.young_cleared);
 	EXPECT_EQ(s0.mapped_pages, s1.mapped_pages) TH_LOG("aging unmapped");
 	for (bad = 0, i = 0; i < n; i++)
@@ -614,7 +570,7 @@ TEST_F(mips, aging_fast_young)
 		bad += !acc_is(_metadata, vcpu, RD, gpa[i] + 8,
 			       i % 2 ? i : val(5, gpa[i] + 8), 1);
 	EXPECT_EQ(0, bad);
-	s2 = stats(_metadata, self->vm);
+	s2 = kvmmu_stats(_metadata, self->vm);
 	d = fdiff(&s1, &s2);
 	EXPECT_EQ(n, d.fast);
 	EXPECT_EQ(0, d.faults);
@@ -625,7 +581,7 @@ TEST_F(mips, aging_fast_young)
 			      pfn[i]);
 	EXPECT_EQ(0, bad);
 	for (bad = 0, i = 0; i < n; i++) {
-		idle = idle_test(fd, pfn[i]);
+		idle = kvmmu_idle_test(fd, pfn[i]);
 		ASSERT_LE(0, idle);
 		bad += idle;
 	}
@@ -636,7 +592,7 @@ TEST_F(mips, aging_fast_young)
 	 * fault for young and dirty) and 1 mod 4 (dirty: read); the rest
 	 * stays idle and old.
 	 */
-	ASSERT_EQ(0, idle_mark(fd, pfn, n));
+	ASSERT_EQ(0, kvmmu_idle_mark(fd, pfn, n));
 	for (bad = 0, i = 0; i < n; i++) {
 		if (i % 4 == 0)
 			bad += !acc_is(_metadata, vcpu, WR, gpa[i] + 16, 0x100 + i, 1);
@@ -644,7 +600,7 @@ TEST_F(mips, aging_fast_young)
 			bad += !acc_is(_metadata, vcpu, RD, gpa[i] + 8, i, 1);
 	}
 	EXPECT_EQ(0, bad);
-	s3 = stats(_metadata, self->vm);
+	s3 = kvmmu_stats(_metadata, self->vm);
 	d = fdiff(&s2, &s3);
 	EXPECT_EQ(n / 2, d.fast);
 	EXPECT_EQ(0, d.faults);
@@ -655,7 +611,7 @@ TEST_F(mips, aging_fast_young)
 	}
 	/* (reading the bitmap ages every page of its word: TRANSLATE first) */
 	for (i = 0; i < n; i++) {
-		idle = idle_test(fd, pfn[i]);
+		idle = kvmmu_idle_test(fd, pfn[i]);
 		ASSERT_LE(0, idle);
 		if (idle != (i % 4 >= 2) && bad++ < 4)
 			TH_LOG("page %u: %s", i,
@@ -665,7 +621,7 @@ TEST_F(mips, aging_fast_young)
 	EXPECT_EQ(0, bad);
 	close(fd);
 	for (i = 0; i < n; i += 4)
-		EXPECT_EQ(0x100 + i, peek(self->ram + gpa[i] + 16));
+		EXPECT_EQ(0x100 + i, kvmmu_peek(self->ram + gpa[i] + 16));
 }
 
 /* ------------------------------------------------------------------ */
@@ -693,9 +649,9 @@ static void two_use(struct __test_metadata *_metadata, struct two *t,
 			EXPECT_TRUE(wr_ok(_metadata, t->vcpu[k], t->gpa + 8 * k,
 					  v + k));
 		EXPECT_TRUE(rd_is(_metadata, t->vcpu[k], t->gpa + 8 * k,
-				  peek(t->ram + t->gpa + 8 * k)));
+				  kvmmu_peek(t->ram + t->gpa + 8 * k)));
 		EXPECT_TRUE(rd_is(_metadata, t->vcpu[k], t->pair,
-				  peek(t->ram + t->pair)));
+				  kvmmu_peek(t->ram + t->pair)));
 	}
 }
 
@@ -710,10 +666,10 @@ static unsigned int two_check(struct __test_metadata *_metadata,
 	for (k = 0; k < 2; k++)
 		for (i = 0; i < ARRAY_SIZE(off); i++)
 			bad += !rd_is(_metadata, t->vcpu[k], t->gpa + off[i],
-				      peek(t->ram + t->gpa + off[i]));
+				      kvmmu_peek(t->ram + t->gpa + off[i]));
 	for (k = 0; k < 2; k++)
 		bad += !rd_is(_metadata, t->vcpu[k], t->pair,
-			      peek(t->ram + t->pair));
+			      kvmmu_peek(t->ram + t->pair));
 	return bad;
 }
 
@@ -745,12 +701,12 @@ TEST_F(mips, tlb_dontneed)
 	EXPECT_TRUE(tr_is(_metadata, t.vcpu[1], t.gpa, 0, 0));
 	EXPECT_EQ(0, two_check(_metadata, &t));
 	EXPECT_TRUE(rd_is(_metadata, t.vcpu[1], t.gpa + 8, 0));
-	poke(self->ram + t.gpa + 8, 0x5108);
+	kvmmu_poke(self->ram + t.gpa + 8, 0x5108);
 	EXPECT_EQ(0, two_check(_metadata, &t));
 	EXPECT_TRUE(rd_is(_metadata, t.vcpu[0], t.gpa + 8, 0x5108));
 	EXPECT_TRUE(wr_ok(_metadata, t.vcpu[0], t.gpa + 16, 0x5116));
 	EXPECT_TRUE(rd_is(_metadata, t.vcpu[1], t.gpa + 16, 0x5116));
-	EXPECT_EQ(0x5116, peek(self->ram + t.gpa + 16));
+	EXPECT_EQ(0x5116, kvmmu_peek(self->ram + t.gpa + 16));
 	EXPECT_EQ(0, two_check(_metadata, &t));
 	close(t.vcpu[1]);
 }
@@ -771,7 +727,7 @@ TEST_F(mips, tlb_mprotect)
 	for (k = 0; k < 2; k++)
 		EXPECT_TRUE(err_is(_metadata, t.vcpu[k], WR, t.gpa + 64, -EACCES))
 			TH_LOG("vcpu %d wrote read-only memory", k);
-	EXPECT_EQ(val(6, t.gpa + 64), peek(self->ram + t.gpa + 64));
+	EXPECT_EQ(val(6, t.gpa + 64), kvmmu_peek(self->ram + t.gpa + 64));
 	EXPECT_EQ(0, two_check(_metadata, &t));
 	ASSERT_EQ(0, mprotect(self->ram + t.gpa, PG, PROT_NONE));
 	for (k = 0; k < 2; k++)
@@ -781,7 +737,7 @@ TEST_F(mips, tlb_mprotect)
 	for (k = 0; k < 2; k++)
 		EXPECT_TRUE(wr_ok(_metadata, t.vcpu[k], t.gpa + 72 + 8 * k,
 				  0x72 + k));
-	EXPECT_EQ(0x73, peek(self->ram + t.gpa + 80));
+	EXPECT_EQ(0x73, kvmmu_peek(self->ram + t.gpa + 80));
 	EXPECT_EQ(0, two_check(_metadata, &t));
 	ASSERT_EQ(0, munmap(self->ram + t.gpa, PG));
 	for (k = 0; k < 2; k++)
@@ -807,18 +763,18 @@ TEST_F(mips, tlb_migrate)
 	pages[0] = self->ram + t.gpa;
 	for (r = 0; r < 2; r++) {
 		two_use(_metadata, &t, r, 0x520);
-		old = pfn_of(self->ram + t.gpa);
-		ASSERT_EQ(0, move_pages(1, pages, NULL, &node, 0));
+		old = kvmmu_pfn_of(self->ram + t.gpa);
+		ASSERT_EQ(0, kvmmu_move_pages(1, pages, NULL, &node, 0));
 		ASSERT_LE(0, node);
 		node = !node;
-		ASSERT_EQ(0, move_pages(1, pages, &node, &status, MPOL_MF_MOVE));
+		ASSERT_EQ(0, kvmmu_move_pages(1, pages, &node, &status, MPOL_MF_MOVE));
 		ASSERT_EQ(node, status);
-		ASSERT_NE(old, pfn_of(self->ram + t.gpa));
+		ASSERT_NE(old, kvmmu_pfn_of(self->ram + t.gpa));
 		EXPECT_TRUE(tr_is(_metadata, t.vcpu[1], t.gpa, 0, 0));
-		poke(self->ram + t.gpa + 8, 0x5200 + r);
+		kvmmu_poke(self->ram + t.gpa + 8, 0x5200 + r);
 		EXPECT_EQ(0, two_check(_metadata, &t));
 		EXPECT_TRUE(tr_is(_metadata, t.vcpu[0], t.gpa,
-				  TR_P | TR_R | TR_A, pfn_of(self->ram + t.gpa)));
+				  TR_P | TR_R | TR_A, kvmmu_pfn_of(self->ram + t.gpa)));
 	}
 	close(t.vcpu[1]);
 }
@@ -835,27 +791,23 @@ TEST_F_TIMEOUT(mips, tlb_ksm, 90)
 	struct two t;
 	int i;
 
-	if (access(KSM_DIR "run", W_OK))
+	if (access(KVMMU_KSM_DIR "run", W_OK))
 		SKIP(return, "no KSM in this kernel");
 	two_setup(_metadata, self, &t, 532);
 	two_use(_metadata, &t, true, 0x530);
 	memcpy(self->ram + twin, self->ram + t.gpa, PG);
 	ASSERT_EQ(0, madvise(self->ram + t.gpa, PG, MADV_MERGEABLE));
 	ASSERT_EQ(0, madvise(self->ram + twin, PG, MADV_MERGEABLE));
-	ASSERT_EQ(0, set_knob(&self->hs, KSM_DIR "pages_to_scan", "1000"));
-	ASSERT_EQ(0, set_knob(&self->hs, KSM_DIR "sleep_millisecs", "5"));
-	if (!access(KSM_DIR "smart_scan", W_OK))
-		ASSERT_EQ(0, set_knob(&self->hs, KSM_DIR "smart_scan", "0"));
-	ASSERT_EQ(0, set_knob(&self->hs, KSM_DIR "run", "1"));
+	ASSERT_EQ(0, kvmmu_ksm_start(&self->hs, 1000, 5));
 	for (i = 0; i < 3000 && !merged; i++) {
-		now = pfn_of(self->ram + t.gpa);
-		if (now && now == pfn_of(self->ram + twin))
+		now = kvmmu_pfn_of(self->ram + t.gpa);
+		if (now && now == kvmmu_pfn_of(self->ram + twin))
 			merged = now;
 		else
-			sleep_ms(10);
+			kvmmu_sleep_ms(10);
 	}
-	kvmmu_write_file(KSM_DIR "run", "0");
-	kvmmu_read_file(KSM_DIR "pages_sharing", shared, sizeof(shared));
+	kvmmu_write_file(KVMMU_KSM_DIR "run", "0");
+	kvmmu_read_file(KVMMU_KSM_DIR "pages_sharing", shared, sizeof(shared));
 	ASSERT_NE(0, merged) TH_LOG("not merged after 30 s (pages_sharing %s)",
 				    shared);
 
@@ -863,15 +815,15 @@ TEST_F_TIMEOUT(mips, tlb_ksm, 90)
 	EXPECT_EQ(0, two_check(_metadata, &t));
 	EXPECT_TRUE(tr_is(_metadata, t.vcpu[0], t.gpa, TR_P | TR_R | TR_A,
 			  merged));
-	poke(self->ram + t.gpa + 8, 0x5308);
-	EXPECT_NE(merged, pfn_of(self->ram + t.gpa));
+	kvmmu_poke(self->ram + t.gpa + 8, 0x5308);
+	EXPECT_NE(merged, kvmmu_pfn_of(self->ram + t.gpa));
 	EXPECT_EQ(0, two_check(_metadata, &t));
 	EXPECT_TRUE(wr_ok(_metadata, t.vcpu[1], t.gpa + 16, 0x5316));
 	EXPECT_TRUE(rd_is(_metadata, t.vcpu[0], t.gpa + 16, 0x5316));
-	EXPECT_EQ(0x5316, peek(self->ram + t.gpa + 16));
-	EXPECT_EQ(merged, pfn_of(self->ram + twin));
-	EXPECT_EQ(0x531, peek(self->ram + twin + 8));	/* vcpu 1's write */
-	EXPECT_EQ(val(6, t.gpa + 16), peek(self->ram + twin + 16));
+	EXPECT_EQ(0x5316, kvmmu_peek(self->ram + t.gpa + 16));
+	EXPECT_EQ(merged, kvmmu_pfn_of(self->ram + twin));
+	EXPECT_EQ(0x531, kvmmu_peek(self->ram + twin + 8));	/* vcpu 1's write */
+	EXPECT_EQ(val(6, t.gpa + 16), kvmmu_peek(self->ram + twin + 16));
 	close(t.vcpu[1]);
 }
 
@@ -881,9 +833,9 @@ static bool page_out(char *p)
 	int pass;
 
 	for (pass = 0; pass < 10; pass++) {
-		lru_drain_all(p);
+		kvmmu_lru_drain_all(p);
 		madvise(p, PG, MADV_PAGEOUT);
-		if (pagemap_raw(p) & PM_SWAP)
+		if (kvmmu_pagemap_raw(p) & KVMMU_PM_SWAP)
 			return true;
 	}
 	return false;
@@ -898,7 +850,7 @@ TEST_F_TIMEOUT(mips, tlb_swap, 60)
 	struct two t;
 	int err;
 
-	err = swap_setup(_metadata, &self->hs);
+	err = kvmmu_swap_on(_metadata, &self->hs);
 	if (err == -ENODEV)
 		SKIP(return, "no zram in this kernel or the initramfs");
 	two_setup(_metadata, self, &t, 540);
@@ -909,7 +861,7 @@ TEST_F_TIMEOUT(mips, tlb_swap, 60)
 	EXPECT_EQ(0, two_check(_metadata, &t));
 	two_use(_metadata, &t, true, 0x550);
 	ASSERT_TRUE(page_out(self->ram + t.gpa));
-	poke(self->ram + t.gpa + 8, 0x5508);
+	kvmmu_poke(self->ram + t.gpa + 8, 0x5508);
 	EXPECT_EQ(0, two_check(_metadata, &t));
 	EXPECT_TRUE(rd_is(_metadata, t.vcpu[0], t.gpa + 8, 0x5508));
 	close(t.vcpu[1]);
@@ -935,10 +887,10 @@ TEST_F(mips, tlb_fork)
 	if (!pid) {
 		if (read(p2c[0], &c, 1) != 1)
 			_exit(10);
-		if (peek(self->ram + t.gpa) != 0x560 ||
-		    peek(self->ram + t.gpa + 8) != 0x561 ||
-		    peek(self->ram + t.gpa + 24) != val(6, t.gpa + 24) ||
-		    peek(self->ram + t.pair + 24) != val(7, t.pair + 24))
+		if (kvmmu_peek(self->ram + t.gpa) != 0x560 ||
+		    kvmmu_peek(self->ram + t.gpa + 8) != 0x561 ||
+		    kvmmu_peek(self->ram + t.gpa + 24) != val(6, t.gpa + 24) ||
+		    kvmmu_peek(self->ram + t.pair + 24) != val(7, t.pair + 24))
 			_exit(11);
 		_exit(0);
 	}
@@ -947,10 +899,10 @@ TEST_F(mips, tlb_fork)
 		EXPECT_TRUE(wr_ok(_metadata, t.vcpu[k], t.gpa + 24, 0xf2 + k));
 		EXPECT_TRUE(wr_ok(_metadata, t.vcpu[k], t.pair + 24, 0xf4 + k));
 	}
-	EXPECT_EQ(0xf0, peek(self->ram + t.gpa));
-	EXPECT_EQ(0xf1, peek(self->ram + t.gpa + 8));
-	EXPECT_EQ(0xf3, peek(self->ram + t.gpa + 24));
-	EXPECT_EQ(0xf5, peek(self->ram + t.pair + 24));
+	EXPECT_EQ(0xf0, kvmmu_peek(self->ram + t.gpa));
+	EXPECT_EQ(0xf1, kvmmu_peek(self->ram + t.gpa + 8));
+	EXPECT_EQ(0xf3, kvmmu_peek(self->ram + t.gpa + 24));
+	EXPECT_EQ(0xf5, kvmmu_peek(self->ram + t.pair + 24));
 	EXPECT_EQ(0, two_check(_metadata, &t));
 	EXPECT_EQ(1, write(p2c[1], "g", 1));
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
@@ -974,16 +926,16 @@ TEST_F(mips, tlb_aging)
 	__u64 pfn;
 	int fd;
 
-	fd = open(PAGE_IDLE, O_RDWR | O_CLOEXEC);
+	fd = open(KVMMU_PAGE_IDLE, O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		SKIP(return, "no idle page tracking: %s", strerror(errno));
 	two_setup(_metadata, self, &t, 570);
 	two_use(_metadata, &t, false, 0);
-	lru_drain_all(self->ram + t.gpa);
-	pfn = pfn_of(self->ram + t.gpa);
-	ASSERT_EQ(0, idle_mark(fd, &pfn, 1));
+	kvmmu_lru_drain_all(self->ram + t.gpa);
+	pfn = kvmmu_pfn_of(self->ram + t.gpa);
+	ASSERT_EQ(0, kvmmu_idle_mark(fd, &pfn, 1));
 	EXPECT_TRUE(tr_is(_metadata, t.vcpu[1], t.gpa, TR_P | TR_R, pfn));
-	s0 = stats(_metadata, self->vm);
+	s0 = kvmmu_stats(_metadata, self->vm);
 	EXPECT_TRUE(acc_is(_metadata, t.vcpu[1], RD, t.gpa + 8,
 			   val(6, t.gpa + 8), 1));
 	/* vcpu 0 missed in its TLB too; the pte is young: it refills. */
@@ -991,10 +943,10 @@ TEST_F(mips, tlb_aging)
 			   val(6, t.gpa + 16), -1));
 	EXPECT_TRUE(acc_is(_metadata, t.vcpu[0], WR, t.gpa + 16, 0x5716, 1));
 	EXPECT_TRUE(acc_is(_metadata, t.vcpu[1], RD, t.gpa + 16, 0x5716, -1));
-	s1 = stats(_metadata, self->vm);
+	s1 = kvmmu_stats(_metadata, self->vm);
 	EXPECT_EQ(0, s1.faults - s0.faults);
 	EXPECT_LE(2, s1.fast_faults - s0.fast_faults);
-	EXPECT_EQ(0, idle_test(fd, pfn));
+	EXPECT_EQ(0, kvmmu_idle_test(fd, pfn));
 	EXPECT_EQ(0, two_check(_metadata, &t));
 	close(fd);
 	close(t.vcpu[1]);
@@ -1052,107 +1004,9 @@ TEST_F(mips, tlb_memslot)
 #define STRESS_MS	3000
 #define STRESS_MAX_MS	30000
 
-struct stress {
-	char *ram;
-	unsigned int seq[NR_DROP];
-	bool stop;
-};
-
-struct stress_thread {
-	struct stress *s;
-	int vcpu;
-	bool workload;
-	unsigned long rounds, checked, loose, bad, runs, run_bad;
-	unsigned long progress;
-};
-
-static __u64 dval(unsigned int j, unsigned int gen)
-{
-	return 0xd0ULL << 56 | (__u64)j << 32 | gen;
-}
-
 static __u64 dgpa(unsigned int j)
 {
 	return (DROP_PAGE + (__u64)j) * PG;
-}
-
-static void stress_round(struct stress_thread *t)
-{
-	struct kvmmu_access a[NR_DROP];
-	unsigned int s1[NR_DROP], s2, j, gen;
-	struct stress *s = t->s;
-	bool ok;
-
-	memset(a, 0, sizeof(a));
-	for (j = 0; j < NR_DROP; j++) {
-		a[j].gpa = dgpa(j);
-		a[j].type = RD;
-		a[j].size = 8;
-		a[j].result = 1;
-		s1[j] = seq_load(&s->seq[j]);
-	}
-	if (access_batch(t->vcpu, a, NR_DROP)) {
-		t->bad++;
-		return;
-	}
-	t->rounds++;
-	for (j = 0; j < NR_DROP; j++) {
-		s2 = seq_load(&s->seq[j]);
-		gen = s1[j] / 2;
-		if (s1[j] == s2 && !(s2 % 2)) {
-			ok = a[j].data == dval(j, gen);
-			t->checked++;
-		} else {
-			ok = !a[j].data ||
-			     ((a[j].data & ~0xffffffffULL) ==
-			      (dval(j, 0) & ~0xffffffffULL) &&
-			      (a[j].data & 0xffffffff) >= gen &&
-			      (a[j].data & 0xffffffff) <= s2 / 2 + 1);
-			t->loose++;
-		}
-		if (ok && !a[j].result)
-			continue;
-		if (t->bad++ < 4)
-			fprintf(stderr,
-				"# vcpu %d slot %u: result %d data %#llx, seq %u..%u\n",
-				t->vcpu, j, a[j].result,
-				(unsigned long long)a[j].data, s1[j], s2);
-	}
-}
-
-static void *stress_vcpu(void *arg)
-{
-	struct stress_thread *t = arg;
-	struct kvmmu_run run;
-	__u64 seed = t->vcpu;
-
-	while (!__atomic_load_n(&t->s->stop, __ATOMIC_SEQ_CST)) {
-		stress_round(t);
-		if (t->workload) {
-			seed += 0x1000;
-			t->runs++;
-			if (kvmmu_run_workload(t->vcpu, &run, W_GPA, W_SIZE,
-					       W_STRIDE, seed, 1,
-					       KVMMU_RUN_WRITE) || run.error)
-				t->run_bad++;
-			if (kvmmu_run_workload(t->vcpu, &run, W_GPA, W_SIZE,
-					       W_STRIDE, seed, 1,
-					       KVMMU_RUN_READ |
-					       KVMMU_RUN_VERIFY) ||
-			    run.error || run.mismatches) {
-				if (!t->run_bad++)
-					fprintf(stderr,
-						"# workload: error %d at %#llx, %llu mismatches from %#llx\n",
-						run.error,
-						(unsigned long long)run.error_gpa,
-						(unsigned long long)run.mismatches,
-						(unsigned long long)run.first_mismatch_gpa);
-			}
-		}
-		__atomic_store_n(&t->progress, t->rounds + t->runs,
-				 __ATOMIC_RELAXED);
-	}
-	return NULL;
 }
 
 /*
@@ -1164,117 +1018,84 @@ static void *stress_vcpu(void *arg)
 TEST_F_TIMEOUT(mips, stress, 90)
 {
 	struct kvmmu_vm_stats s0, s1;
-	struct stress s;
-	struct stress_thread th[2];
-	pthread_t tid[2];
-	struct timespec t0;
+	struct kvmmu_stress s;
+	struct kvmmu_stress_vcpu *th[2];
 	unsigned long drops = 0, ages = 0, moves = 0;
-	unsigned int i, j, gen, rnd = 1;
-	bool numa = !access("/sys/devices/system/node/node1", F_OK);
-	int fd, node, status;
+	unsigned int i, j, rnd;
+	bool numa = kvmmu_nr_nodes() > 1;
+	int fd, vcpu1;
 	__u64 pfn[16];
-	void *pages[1];
 
-	memset(&s, 0, sizeof(s));
-	memset(th, 0, sizeof(th));
-	s.ram = self->ram;
+	kvmmu_stress_init(&s, STRESS_MS, STRESS_MAX_MS);
 	for (j = 0; j < NR_DROP; j++)
-		poke(self->ram + dgpa(j), dval(j, 0));
-	fd = open(PAGE_IDLE, O_RDWR | O_CLOEXEC);
-	for (i = 0; i < 2; i++) {
-		th[i].s = &s;
-		th[i].vcpu = i ? kvmmu_create_vcpu(self->vm, i) : self->vcpu;
-		ASSERT_LE(0, th[i].vcpu);
-		th[i].workload = i == 1;
-	}
-	s0 = stats(_metadata, self->vm);
-	for (i = 0; i < 2; i++)
-		ASSERT_EQ(0, pthread_create(&tid[i], NULL, stress_vcpu, &th[i]));
+		kvmmu_stress_add_read(&s, dgpa(j),
+				      kvmmu_stress_add_drop(&s, j,
+							    self->ram + dgpa(j)));
+	fd = open(KVMMU_PAGE_IDLE, O_RDWR | O_CLOEXEC);
+	vcpu1 = kvmmu_create_vcpu(self->vm, 1);
+	ASSERT_LE(0, vcpu1);
+	th[0] = kvmmu_stress_add_vcpu(&s, self->vcpu, true, 50);
+	th[1] = kvmmu_stress_add_vcpu(&s, vcpu1, true, 20);
+	th[1]->wl_gpa = W_GPA;
+	th[1]->wl_size = W_SIZE;
+	th[1]->wl_stride = W_STRIDE;
+	s0 = kvmmu_stats(_metadata, self->vm);
+	ASSERT_EQ(0, kvmmu_stress_start(&s));
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	while (ms_since(&t0) < STRESS_MS ||
-	       (ms_since(&t0) < STRESS_MAX_MS &&
-		(drops < 300 ||
-		 __atomic_load_n(&th[0].progress, __ATOMIC_RELAXED) < 50 ||
-		 __atomic_load_n(&th[1].progress, __ATOMIC_RELAXED) < 20))) {
-		rnd = rnd * 1103515245 + 12345;
+	while (kvmmu_stress_running(&s, drops, 300)) {
+		rnd = kvmmu_stress_rand(&s);
 		j = rnd / 65536 % NR_DROP;
-		seq_bump(&s.seq[j]);
-		gen = (s.seq[j] + 1) / 2;
-		EXPECT_EQ(0, madvise(self->ram + dgpa(j), PG, MADV_DONTNEED));
-		poke(self->ram + dgpa(j), dval(j, gen));
-		seq_bump(&s.seq[j]);
+		EXPECT_EQ(0, kvmmu_stress_drop(&s, j));
 		drops++;
 		if (fd >= 0 && drops % 8 == 0) {
 			if (drops % 128 == 8)
-				lru_drain_all(self->ram + W_GPA);
+				kvmmu_lru_drain_all(self->ram + W_GPA);
 			for (i = 0; i < 16; i++)
-				pfn[i] = pfn_of(self->ram + W_GPA +
-						(rnd / 16 + i * 16) % (W_SIZE / PG) * PG);
+				pfn[i] = kvmmu_pfn_of(self->ram + W_GPA +
+						      (rnd / 16 + i * 16) % (W_SIZE / PG) * PG);
 			for (i = 0; i < 16; i++)
 				if (pfn[i])
-					idle_mark(fd, &pfn[i], 1);
+					kvmmu_idle_mark(fd, &pfn[i], 1);
 			ages++;
 		}
-		if (numa && drops % 16 == 0) {
-			pages[0] = self->ram + W_GPA + rnd / 256 % (W_SIZE / PG) * PG;
-			node = -1;
-			if (!move_pages(1, pages, NULL, &node, 0) && node >= 0) {
-				node = !node;
-				moves += !move_pages(1, pages, &node, &status,
-						     MPOL_MF_MOVE);
-			}
-		}
+		if (numa && drops % 16 == 0)
+			moves += kvmmu_migrate_page(self->ram + W_GPA +
+						    rnd / 256 % (W_SIZE / PG) * PG);
 	}
-	__atomic_store_n(&s.stop, true, __ATOMIC_SEQ_CST);
-	for (i = 0; i < 2; i++)
-		pthread_join(tid[i], NULL);
-	s1 = stats(_metadata, self->vm);
+	kvmmu_stress_stop(&s);
+	s1 = kvmmu_stats(_metadata, self->vm);
 
 	for (i = 0; i < 2; i++) {
-		TH_LOG("vcpu %d: %lu rounds, %lu exact + %lu loose checks, %lu bad",
-		       th[i].vcpu, th[i].rounds, th[i].checked, th[i].loose,
-		       th[i].bad);
-		EXPECT_EQ(0, th[i].bad);
-		EXPECT_EQ(0, th[i].run_bad);
-		EXPECT_LE(10, th[i].rounds);
+		kvmmu_stress_log(_metadata, th[i]);
+		EXPECT_EQ(0, th[i]->bad);
+		EXPECT_EQ(0, th[i]->run_bad);
+		EXPECT_LE(10, th[i]->rounds);
 	}
 	TH_LOG("%lu workload runs, %lu bad; %lu drops, %lu agings, %lu migrations in %ld ms",
-	       th[1].runs, th[1].run_bad, drops, ages, moves, ms_since(&t0));
+	       th[1]->runs, th[1]->run_bad, drops, ages, moves,
+	       kvmmu_ms_since(&s.t0));
 	TH_LOG("faults %llu, fast_faults %llu, gup_slow %llu",
 	       (unsigned long long)(s1.faults - s0.faults),
 	       (unsigned long long)(s1.fast_faults - s0.fast_faults),
 	       (unsigned long long)(s1.gup_slow - s0.gup_slow));
-	EXPECT_LE(5, th[1].runs);
+	EXPECT_LE(5, th[1]->runs);
 	EXPECT_LE(50, drops);
 	if (fd >= 0 && ages)
 		EXPECT_LT(0, s1.fast_faults - s0.fast_faults);
 
 	/* At rest, everything is exact, and the workload data too. */
-	th[0].bad = 0;
-	th[0].loose = 0;
-	stress_round(&th[0]);
-	EXPECT_EQ(0, th[0].bad);
-	EXPECT_EQ(0, th[0].loose);
+	th[0]->bad = 0;
+	th[0]->loose = 0;
+	kvmmu_stress_round(th[0]);
+	EXPECT_EQ(0, th[0]->bad);
+	EXPECT_EQ(0, th[0]->loose);
 	if (fd >= 0)
 		close(fd);
-	close(th[1].vcpu);
+	close(vcpu1);
 }
 
 int main(int argc, char **argv)
 {
-	int dev = open(KVMMU_DEV, O_RDWR | O_CLOEXEC);
-	long types = -1;
-
-	if (dev >= 0) {
-		types = ioctl(dev, KVMMU_CHECK_EXTENSION, KVMMU_CAP_VM_TYPES);
-		close(dev);
-	}
-	if (types >= 0 && !(types >> KVMMU_VM_MIPS & 1)) {
-		ksft_print_header();
-		/* Every kvmmu build has them: a missing type is a bug. */
-		ksft_exit_fail_msg("no MIPS VMs: VM_TYPES %#lx\n",
-				   types);
-	}
-	return test_harness_run(argc, argv);
+	return kvmmu_backend_test_main(argc, argv, KVMMU_VM_MIPS, "MIPS",
+				       false);
 }

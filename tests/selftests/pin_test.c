@@ -27,29 +27,17 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-#include "kselftest_harness.h"
-#include "kvmmu_util.h"
-#include "kvmmu_host.h"
-
-#ifndef MADV_PAGEOUT
-#define MADV_PAGEOUT	21
-#endif
+#include "kvmmu_test.h"
 
 #define PG		PAGE_SIZE_4K
 #define NPAGES		64UL
 #define GPA_BASE	0x100000ULL
 
-#define PM_PFN		((1ULL << 55) - 1)
-#define PM_SWAP		_BITULL(62)
-#define PM_PRESENT	_BITULL(63)
-
-#define KSM_DIR		"/sys/kernel/mm/ksm/"
-
 FIXTURE(pin) {
 	int vm;
 	int vcpu;
 	char *hva;
-	struct host_state hs;
+	struct kvmmu_host_state hs;
 };
 
 FIXTURE_VARIANT(pin) {
@@ -69,35 +57,12 @@ static unsigned long vm_arg(bool pinned)
 	return KVMMU_VM_X86_EPT | (pinned ? KVMMU_VM_PINNED : 0);
 }
 
-static int create_vm(unsigned long arg)
-{
-	int dev = open(KVMMU_DEV, O_RDWR | O_CLOEXEC);
-	int vm, err;
-
-	if (dev < 0)
-		return -errno;
-	vm = ioctl(dev, KVMMU_CREATE_VM, arg);
-	err = errno;
-	close(dev);
-	return vm < 0 ? -err : vm;
-}
-
 FIXTURE_SETUP(pin)
 {
 	size_t size = NPAGES * PG;
 
-	self->vm = create_vm(vm_arg(variant->pinned));
-	ASSERT_LE(0, self->vm) TH_LOG("KVMMU_CREATE_VM: %s",
-				      strerror(-self->vm));
-	self->vcpu = kvmmu_create_vcpu(self->vm, 0);
-	ASSERT_LE(0, self->vcpu) TH_LOG("KVMMU_CREATE_VCPU: %s",
-					strerror(-self->vcpu));
-	self->hva = kvmmu_alloc_anon(size);
-	ASSERT_NE(MAP_FAILED, self->hva);
-	/* 4 KiB pages: their own pfns for pagemap, KSM and migration. */
-	ASSERT_EQ(0, madvise(self->hva, size, MADV_NOHUGEPAGE));
-	ASSERT_EQ(0, kvmmu_set_region(self->vm, 0, 0, GPA_BASE, size,
-				      self->hva));
+	kvmmu_setup_vm(_metadata, vm_arg(variant->pinned), GPA_BASE, size,
+		       &self->vm, &self->vcpu, &self->hva);
 }
 
 FIXTURE_TEARDOWN(pin)
@@ -109,16 +74,6 @@ FIXTURE_TEARDOWN(pin)
 		close(self->vm);
 }
 
-static __u64 peek(const char *p)
-{
-	return __atomic_load_n((const __u64 *)p, __ATOMIC_RELAXED);
-}
-
-static void poke(char *p, __u64 v)
-{
-	__atomic_store_n((__u64 *)p, v, __ATOMIC_RELAXED);
-}
-
 /* The process fills pages [0, n): every qword @v, or its own value. */
 static void proc_fill(char *hva, unsigned long n, bool same, __u64 v)
 {
@@ -126,8 +81,8 @@ static void proc_fill(char *hva, unsigned long n, bool same, __u64 v)
 
 	for (pg = 0; pg < n; pg++)
 		for (off = 0; off < PG; off += 8)
-			poke(hva + pg * PG + off,
-			     same ? v : v << 32 | pg << 16 | off);
+			kvmmu_poke(hva + pg * PG + off,
+				   same ? v : v << 32 | pg << 16 | off);
 }
 
 /*
@@ -151,16 +106,16 @@ static unsigned int guest_touch(struct __test_metadata *_metadata, int vcpu,
 				r = kvmmu_write64(vcpu, GPA_BASE + off, v);
 				got = v;
 			} else {
-				got = ~peek(hva + off);
+				got = ~kvmmu_peek(hva + off);
 				r = kvmmu_read64(vcpu, GPA_BASE + off, &got);
 			}
-			if (!r && got == peek(hva + off))
+			if (!r && got == kvmmu_peek(hva + off))
 				continue;
 			if (bad++ < 4)
 				TH_LOG("page %lu +%#lx: guest %s %d, %#llx, process %#llx",
 				       pg, off % PG, write ? "write" : "read",
 				       r, (unsigned long long)got,
-				       (unsigned long long)peek(hva + off));
+				       (unsigned long long)kvmmu_peek(hva + off));
 		}
 	}
 	return bad;
@@ -179,7 +134,7 @@ static __u64 pinned_pages(struct __test_metadata *_metadata, int vm)
 static void pagemap(struct __test_metadata *_metadata, const char *hva,
 		    unsigned long n, __u64 *pm)
 {
-	ASSERT_EQ(0, read_pagemap(hva, n, pm));
+	ASSERT_EQ(0, kvmmu_read_pagemap(hva, n, pm));
 }
 
 /* Pages of [0, n) that are not present at the pfn @old says. */
@@ -193,8 +148,8 @@ static unsigned int pfn_changed(struct __test_metadata *_metadata,
 
 	pagemap(_metadata, hva, n, pm);
 	for (pg = 0; pg < n; pg++)
-		bad += !(pm[pg] & PM_PRESENT) ||
-		       (pm[pg] & PM_PFN) != (old[pg] & PM_PFN);
+		bad += !(pm[pg] & KVMMU_PM_PRESENT) ||
+		       (pm[pg] & KVMMU_PM_PFN) != (old[pg] & KVMMU_PM_PFN);
 	return bad;
 }
 
@@ -207,7 +162,7 @@ static void page_nodes(struct __test_metadata *_metadata, char *hva,
 
 	for (pg = 0; pg < n; pg++)
 		pages[pg] = hva + pg * PG;
-	ASSERT_EQ(0, move_pages(n, pages, NULL, node, 0));
+	ASSERT_EQ(0, kvmmu_move_pages(n, pages, NULL, node, 0));
 	for (pg = 0; pg < n; pg++)
 		ASSERT_LE(0, node[pg]) TH_LOG("page %lu: %s", pg,
 					      strerror(-node[pg]));
@@ -231,7 +186,7 @@ static unsigned int migrate_away(struct __test_metadata *_metadata,
 		pages[pg] = hva + pg * PG;
 		away[pg] = !home[pg];
 	}
-	ret = move_pages(n, pages, away, status, MPOL_MF_MOVE);
+	ret = kvmmu_move_pages(n, pages, away, status, MPOL_MF_MOVE);
 	TH_LOG("move_pages: %ld (%s), status[0] %d", ret,
 	       ret < 0 ? strerror(errno) : "-", status[0]);
 	page_nodes(_metadata, hva, n, status);
@@ -248,12 +203,12 @@ static unsigned long page_out(char *hva, unsigned long n)
 	int i;
 
 	for (i = 0; i < 10 && out < n; i++) {
-		lru_drain_all(hva);
+		kvmmu_lru_drain_all(hva);
 		madvise(hva, n * PG, MADV_PAGEOUT);
-		if (read_pagemap(hva, n, pm))
+		if (kvmmu_read_pagemap(hva, n, pm))
 			return 0;
 		for (out = 0, pg = 0; pg < n; pg++)
-			out += !!(pm[pg] & PM_SWAP);
+			out += !!(pm[pg] & KVMMU_PM_SWAP);
 	}
 	return out;
 }
@@ -262,7 +217,7 @@ static long ksm_full_scans(void)
 {
 	char buf[32];
 
-	if (kvmmu_read_file(KSM_DIR "full_scans", buf, sizeof(buf)))
+	if (kvmmu_read_file(KVMMU_KSM_DIR "full_scans", buf, sizeof(buf)))
 		return -1;
 	return atol(buf);
 }
@@ -341,10 +296,10 @@ TEST_F(pin, coherent)
 	proc_fill(self->hva, n, false, 3);
 	EXPECT_EQ(0, guest_touch(_metadata, self->vcpu, self->hva, n, true, 4));
 	ASSERT_EQ(0, madvise(self->hva, n * PG, MADV_DONTNEED));
-	EXPECT_EQ(0, peek(self->hva));
+	EXPECT_EQ(0, kvmmu_peek(self->hva));
 	EXPECT_EQ(0, guest_touch(_metadata, self->vcpu, self->hva, n, false, 0));
 	EXPECT_EQ(0, guest_touch(_metadata, self->vcpu, self->hva, n, true, 5));
-	EXPECT_EQ(5, peek(self->hva + (n - 1) * PG + PG - 8));
+	EXPECT_EQ(5, kvmmu_peek(self->hva + (n - 1) * PG + PG - 8));
 	proc_fill(self->hva, n, true, 6);
 	EXPECT_EQ(0, guest_touch(_metadata, self->vcpu, self->hva, n, false, 0));
 	EXPECT_EQ(variant->pinned ? n : 0, pinned_pages(_metadata, self->vm));
@@ -359,7 +314,7 @@ TEST_F_TIMEOUT(pin, ksm, 60)
 	unsigned long pg;
 	int i;
 
-	if (access(KSM_DIR "run", W_OK))
+	if (access(KVMMU_KSM_DIR "run", W_OK))
 		SKIP(return, "no KSM in this kernel");
 
 	proc_fill(self->hva, n, true, 0x5a5a);
@@ -367,27 +322,23 @@ TEST_F_TIMEOUT(pin, ksm, 60)
 	pagemap(_metadata, self->hva, n, old);
 
 	ASSERT_EQ(0, madvise(self->hva, n * PG, MADV_MERGEABLE));
-	ASSERT_EQ(0, set_knob(&self->hs, KSM_DIR "pages_to_scan", "1000"));
-	ASSERT_EQ(0, set_knob(&self->hs, KSM_DIR "sleep_millisecs", "5"));
-	if (!access(KSM_DIR "smart_scan", W_OK))
-		ASSERT_EQ(0, set_knob(&self->hs, KSM_DIR "smart_scan", "0"));
 	scans = ksm_full_scans();
 	ASSERT_LE(0, scans);
-	ASSERT_EQ(0, set_knob(&self->hs, KSM_DIR "run", "1"));
+	ASSERT_EQ(0, kvmmu_ksm_start(&self->hs, 1000, 5));
 	/* Merged, or 4 full scans without (2 suffice to merge). */
 	for (i = 0; i < 2000 && !merged; i++) {	/* 20 s at most */
 		pagemap(_metadata, self->hva, n, pm);
-		merged = pm[0] & PM_PFN;
+		merged = pm[0] & KVMMU_PM_PFN;
 		for (pg = 0; pg < n; pg++)
-			if (!(pm[pg] & PM_PRESENT) ||
-			    (pm[pg] & PM_PFN) != merged)
+			if (!(pm[pg] & KVMMU_PM_PRESENT) ||
+			    (pm[pg] & KVMMU_PM_PFN) != merged)
 				merged = 0;
 		if (!merged && ksm_full_scans() >= scans + 4)
 			break;
 		if (!merged)
-			sleep_ms(10);
+			kvmmu_sleep_ms(10);
 	}
-	kvmmu_write_file(KSM_DIR "run", "0");
+	kvmmu_write_file(KVMMU_KSM_DIR "run", "0");
 	TH_LOG("after %d ms, %ld full scans: %s", i * 10,
 	       ksm_full_scans() - scans, merged ? "merged" : "not merged");
 	if (variant->pinned) {
@@ -405,7 +356,7 @@ TEST_F_TIMEOUT(pin, ksm, 60)
 TEST_F_TIMEOUT(pin, swap, 60)
 {
 	const unsigned long n = NPAGES;
-	int err = swap_setup(_metadata, &self->hs);
+	int err = kvmmu_swap_on(_metadata, &self->hs);
 	__u64 old[NPAGES];
 	unsigned long out;
 
@@ -477,7 +428,7 @@ TEST_F_TIMEOUT(pin, close_unpins, 60)
 	self->vm = -1;
 	EXPECT_EQ(n / 2, migrate_away(_metadata, self->hva, n / 2));
 
-	err = swap_setup(_metadata, &self->hs);
+	err = kvmmu_swap_on(_metadata, &self->hs);
 	if (err == -ENODEV)
 		SKIP(return, "no zram: swap after close not checked");
 	EXPECT_EQ(n / 2, page_out(self->hva + n / 2 * PG, n / 2));

@@ -56,12 +56,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "kvmmu_util.h"
-#include "kselftest_harness.h"
-
-#ifndef MADV_PAGEOUT
-#define MADV_PAGEOUT	21
-#endif
+#include "kvmmu_test.h"
 
 #define PG		PAGE_SIZE_4K
 #define NR_VCPUS	3
@@ -225,14 +220,6 @@ static __u64 rnd(__u64 *s)
 	*s ^= *s >> 7;
 	*s ^= *s << 17;
 	return *s;
-}
-
-static __u64 now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
 /*
@@ -865,19 +852,6 @@ static bool debug_kernel(void)
 	return strstr(buf, "kasan");
 }
 
-static long read_long(const char *path)
-{
-	char buf[64] = "";
-	int fd = open(path, O_RDONLY);
-
-	if (fd < 0)
-		return -1;
-	if (read(fd, buf, sizeof(buf) - 1) < 0)
-		buf[0] = 0;
-	close(fd);
-	return strtol(buf, NULL, 10);
-}
-
 /* pswpout from /proc/vmstat, or 0. */
 static __u64 swapouts(void)
 {
@@ -894,92 +868,12 @@ static __u64 swapouts(void)
 	return v;
 }
 
-#define ZRAM		"/sys/block/zram0/"
 #define ZRAM_BYTES	(32 << 20)
-
-/* Loads @name from kvmmu.ko's directory (the test initramfs has it). */
-static bool load_module(const char *name)
-{
-	const char *mod = getenv("KVMMU_MODULE");
-	char path[256], *slash;
-	int fd, r;
-
-	snprintf(path, sizeof(path), "%s", mod ? mod : "/lib/kvmmu/kvmmu.ko");
-	slash = strrchr(path, '/');
-	if (!slash)
-		return false;
-	snprintf(slash + 1, sizeof(path) - (slash + 1 - path), "%s", name);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	r = syscall(__NR_finit_module, fd, "", 0);
-	close(fd);
-	return !r;
-}
-
-/*
- * Makes zram0 swap unless some swap is on or zram0 is in use; loads zram
- * where it is a module (stock).  Returns what to undo: SWAP_* bits.
- */
-#define SWAP_ON		1
-#define SWAP_ZRAM_MOD	2
-#define SWAP_ZSMALLOC	4
-
-static int zram_swap_on(void)
-{
-	static char hdr[PG];
-	__u32 info[3] = { 1, ZRAM_BYTES / PG - 1, 0 };
-	int fd, n, undo = 0;
-	char buf[256];
-
-	fd = open("/proc/swaps", O_RDONLY);
-	if (fd < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	/* Only the header line: no swap yet. */
-	if (n < 0 || memchr(buf, '\n', n) != buf + n - 1)
-		return 0;
-	if (access(ZRAM, F_OK)) {
-		if (load_module("zsmalloc.ko"))
-			undo |= SWAP_ZSMALLOC;
-		if (load_module("zram.ko"))
-			undo |= SWAP_ZRAM_MOD;
-	}
-	if (read_long(ZRAM "disksize") != 0 ||
-	    kvmmu_write_file(ZRAM "disksize", "33554432"))
-		return undo;
-	memset(hdr, 0, sizeof(hdr));
-	memcpy(hdr + 1024, info, sizeof(info));
-	memcpy(hdr + PG - 10, "SWAPSPACE2", 10);
-	fd = open("/dev/zram0", O_WRONLY);
-	if (fd < 0 || pwrite(fd, hdr, PG, 0) != PG || fsync(fd) ||
-	    swapon("/dev/zram0", 0)) {
-		if (fd >= 0)
-			close(fd);
-		kvmmu_write_file(ZRAM "reset", "1");
-		return undo;
-	}
-	close(fd);
-	return undo | SWAP_ON;
-}
-
-static void zram_swap_off(int undo)
-{
-	if (undo & SWAP_ON) {
-		swapoff("/dev/zram0");
-		kvmmu_write_file(ZRAM "reset", "1");
-	}
-	if (undo & SWAP_ZRAM_MOD)
-		syscall(__NR_delete_module, "zram", O_NONBLOCK);
-	if (undo & SWAP_ZSMALLOC)
-		syscall(__NR_delete_module, "zsmalloc", O_NONBLOCK);
-}
 
 FIXTURE(stress) {
 	struct stress *s;
 	struct vcpu_thread *t;
-	int swap;	/* SWAP_* to undo */
+	struct kvmmu_host_state hs;	/* the zram swap, if set up */
 };
 
 FIXTURE_SETUP(stress)
@@ -992,7 +886,7 @@ FIXTURE_SETUP(stress)
 	self->t = calloc(NR_VCPUS, sizeof(*self->t));
 	ASSERT_TRUE(s && self->t);
 	pthread_mutex_init(&s->lock, NULL);
-	s->seed = now_ns() | 1;
+	s->seed = kvmmu_now_ns() | 1;
 	s->pagemap = open("/proc/self/pagemap", O_RDONLY);
 	ASSERT_LE(0, s->pagemap);
 	s->mem = kvmmu_alloc_anon(NR_PAGES * PG);
@@ -1009,14 +903,15 @@ FIXTURE_SETUP(stress)
 		self->t[i].fd = kvmmu_create_vcpu(s->vm, i);
 		ASSERT_LE(0, self->t[i].fd);
 	}
-	self->swap = zram_swap_on();
+	/* Best effort: the test pages out only if there is swap. */
+	kvmmu_swap_setup(&self->hs, ZRAM_BYTES);
 }
 
 FIXTURE_TEARDOWN(stress)
 {
 	int i;
 
-	zram_swap_off(self->swap);
+	kvmmu_host_restore(&self->hs);
 	for (i = 0; self->t && i < NR_VCPUS; i++)
 		if (self->t[i].fd > 0)
 			close(self->t[i].fd);
@@ -1028,7 +923,7 @@ FIXTURE_TEARDOWN(stress)
 static bool join_by(pthread_t th, __u64 deadline)
 {
 	struct timespec ts;
-	__u64 left = deadline > now_ns() ? deadline - now_ns() : 0;
+	__u64 left = deadline > kvmmu_now_ns() ? deadline - kvmmu_now_ns() : 0;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	ts.tv_sec += left / 1000000000ULL + 1;
@@ -1098,9 +993,9 @@ TEST_F_TIMEOUT(stress, mixed, MAX_SECONDS + 60)
 	if (secs < 1 || secs > MAX_SECONDS)
 		secs = secs < 1 ? 1 : MAX_SECONDS;
 	TH_LOG("%d s, %d vCPU threads, seed %#llx, swap %s", secs, NR_VCPUS,
-	       s->seed, self->swap & SWAP_ON ? "on zram0" : "off");
+	       s->seed, self->hs.swap_on ? self->hs.swap_path : "off");
 
-	t0 = now_ns();
+	t0 = kvmmu_now_ns();
 	for (i = 0; i < NR_VCPUS; i++)
 		ASSERT_EQ(0, pthread_create(&t[i].th, NULL, vcpu_fn, &t[i]));
 	ASSERT_EQ(0, pthread_create(&slot_th, NULL, slot_fn, s));
@@ -1109,12 +1004,12 @@ TEST_F_TIMEOUT(stress, mixed, MAX_SECONDS + 60)
 	if (cap > MAX_SECONDS)
 		cap = MAX_SECONDS;
 	while (!ld_int(&s->stop) &&
-	       (now_ns() - t0 < secs * 1000000000ULL ||
-		(!covered(s, t) && now_ns() - t0 < cap * 1000000000ULL)))
+	       (kvmmu_now_ns() - t0 < secs * 1000000000ULL ||
+		(!covered(s, t) && kvmmu_now_ns() - t0 < cap * 1000000000ULL)))
 		usleep(50000);
 	st_int(&s->stop, 1);
 
-	deadline = now_ns() + 30 * 1000000000ULL;
+	deadline = kvmmu_now_ns() + 30 * 1000000000ULL;
 	for (i = 0; i < NR_VCPUS; i++)
 		if (!join_by(t[i].th, deadline)) {
 			TH_LOG("vCPU thread %d did not stop within 30 s", i);
@@ -1129,7 +1024,7 @@ TEST_F_TIMEOUT(stress, mixed, MAX_SECONDS + 60)
 		stuck = true;
 	}
 	ASSERT_FALSE(stuck);
-	TH_LOG("ran %llu ms", (now_ns() - t0) / 1000000);
+	TH_LOG("ran %llu ms", (kvmmu_now_ns() - t0) / 1000000);
 
 	if (!s->nfail)
 		final_sweep(_metadata, s, t);
@@ -1199,31 +1094,31 @@ struct zapper {
 static void *zapper_fn(void *arg)
 {
 	struct zapper *z = arg;
-	__u64 t0, start = now_ns();
+	__u64 t0, start = kvmmu_now_ns();
 	size_t off;
 	int i;
 
 	for (i = 0; i < z->rounds; i++) {
 		/* A slow (loaded, debug) kernel does fewer rounds. */
-		if (i && now_ns() - start > 8 * 1000000000ULL) {
+		if (i && kvmmu_now_ns() - start > 8 * 1000000000ULL) {
 			z->rounds = i;
 			break;
 		}
-		t0 = now_ns();
+		t0 = kvmmu_now_ns();
 		for (off = 0; off < z->size; off += PG)
 			*(__u64 *)(z->mem + off) = off | 1;
-		z->ns_populate += now_ns() - t0;
+		z->ns_populate += kvmmu_now_ns() - t0;
 		st_int(&z->phase, 4 * i + 1);
-		t0 = now_ns();
+		t0 = kvmmu_now_ns();
 		while (ld_int(&z->ready) != 4 * i + 1 &&
-		       now_ns() - t0 < 10 * 1000000000ULL)
+		       kvmmu_now_ns() - t0 < 10 * 1000000000ULL)
 			sched_yield();
-		z->ns_wait += now_ns() - t0;
+		z->ns_wait += kvmmu_now_ns() - t0;
 		st_int(&z->phase, 4 * i + 2);
-		t0 = now_ns();
+		t0 = kvmmu_now_ns();
 		if (madvise(z->mem, z->size, MADV_DONTNEED))
 			z->err = errno;
-		z->ns_zap += now_ns() - t0;
+		z->ns_zap += kvmmu_now_ns() - t0;
 		st_int(&z->phase, 4 * i + 3);
 	}
 	st_int(&z->phase, -1);
@@ -1239,11 +1134,11 @@ static void *zapper_fn(void *arg)
 TEST(access_during_long_invalidation)
 {
 	size_t size = (debug_kernel() ? 16 : 64) << 20;
-	__u64 rng = now_ns() | 1, n = 0, during = 0, bad = 0, max_faults = 0;
+	__u64 rng = kvmmu_now_ns() | 1, n = 0, during = 0, bad = 0, max_faults = 0;
 	struct zapper z = { .rounds = 3 };
 	struct kvmmu_access a;
 	struct kvmmu_access_batch b = { .nr = 1, .accesses = (uintptr_t)&a };
-	__u64 t0 = now_ns();
+	__u64 t0 = kvmmu_now_ns();
 	pthread_t th;
 	int vm, vcpu, phase;
 
@@ -1284,7 +1179,7 @@ TEST(access_during_long_invalidation)
 	}
 	pthread_join(th, NULL);
 	TH_LOG("%d rounds in %llu ms: %llu reads, %llu during a zap; at most %llu faults for one",
-	       z.rounds, (now_ns() - t0) / 1000000, n, during, max_faults);
+	       z.rounds, (kvmmu_now_ns() - t0) / 1000000, n, during, max_faults);
 	TH_LOG("populating %llu ms, waiting %llu ms, zapping %llu ms",
 	       z.ns_populate / 1000000, z.ns_wait / 1000000,
 	       z.ns_zap / 1000000);
@@ -1311,9 +1206,9 @@ static void *prober_fn(void *arg)
 	__u64 t0, ns, val = 0;
 
 	while (!ld_int(&p->stop)) {
-		t0 = now_ns();
+		t0 = kvmmu_now_ns();
 		p->err = kvmmu_read64(p->vcpu, p->gpa, &val);
-		ns = now_ns() - t0;
+		ns = kvmmu_now_ns() - t0;
 		if (p->err)
 			break;
 		p->reads++;
@@ -1365,9 +1260,9 @@ TEST_F_TIMEOUT(long_zap, yields, 180)
 	ASSERT_EQ(0, pthread_create(&th, NULL, prober_fn, &p));
 	while (!ld_int(&p.stop) && !p.reads && !p.err)
 		sched_yield();
-	t0 = now_ns();
+	t0 = kvmmu_now_ns();
 	ASSERT_EQ(0, munmap(mem, size));
-	ns_munmap = now_ns() - t0;
+	ns_munmap = kvmmu_now_ns() - t0;
 	st_int(&p.stop, 1);
 	pthread_join(th, NULL);
 	ASSERT_EQ(0, kvmmu_vm_stats(vm, &s1));

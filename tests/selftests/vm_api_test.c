@@ -34,8 +34,7 @@
 
 #include <linux/capability.h>
 
-#include "kselftest_harness.h"
-#include "kvmmu_util.h"
+#include "kvmmu_test.h"
 
 #define PG		PAGE_SIZE_4K
 #define SLOT_PAGES	16
@@ -55,17 +54,6 @@
 #define PM_PFN_MASK	((1ULL << 55) - 1)
 #define FAILSLAB	"/sys/kernel/debug/failslab/"
 #define FAIL_NTH	"/proc/thread-self/fail-nth"
-
-/*
- * Run the tests in the order they are defined (the errno table's rows in
- * table order).  The 6.12 harness detects the constructor order in an
- * unprioritised constructor, which runs after the TEST_F ones, and so
- * lists TEST_F tests backwards; tell it before they register.
- */
-static void __attribute__((constructor(101))) tests_in_file_order(void)
-{
-	__constructor_order_forward = true;
-}
 
 /*
  * What Documentation/api.rst specifies per VM type: KVMMU_CAP_GPA_BITS on
@@ -152,10 +140,10 @@ static int access_faults(int vcpu, int type, __u64 gpa, int size,
 	};
 	int r = access_batch(vcpu, &a, 1, NULL);
 
+	*faults = a.faults;	/* 0xffff (not set) if the ioctl failed */
 	if (r)
 		return r;
 	*data = a.data;
-	*faults = a.faults;
 	return a.result;
 }
 

@@ -37,14 +37,17 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/swap.h>
-#include <sys/syscall.h>
 
 #include <linux/kvmmu.h>
 
-#define KVMMU_DEV	"/dev/kvmmu"
-#define KSM_DIR		"/sys/kernel/mm/ksm/"
-#define IDLE_BITMAP	"/sys/kernel/mm/page_idle/bitmap"
+/* The selftests' library (tests/selftests/lib): VM setup, host events. */
+#include "kvmmu_access.h"
+#include "kvmmu_host.h"
+#include "kvmmu_util.h"
+#include "kvmmu_vm.h"
+
+#define KSM_DIR		KVMMU_KSM_DIR
+#define IDLE_BITMAP	KVMMU_PAGE_IDLE
 
 #define GPA_BASE	0x40000000ULL	/* 1 GiB, so that gpa != offset */
 #define PG		4096UL
@@ -56,19 +59,6 @@
 #define MAX_REPORTS	10		/* FAIL lines printed */
 #define BENCH_MIN	65536		/* accesses per second-pass round */
 #define BENCH_ROUNDS	4		/* second-pass rounds: the fastest counts */
-
-#ifndef MADV_PAGEOUT
-#define MADV_PAGEOUT	21
-#endif
-#ifndef MPOL_MF_MOVE
-#define MPOL_MF_MOVE	_BITUL(1)
-#endif
-
-#define PM_PFN		(_BITULL(55) - 1)
-#define PM_SWAP		_BITULL(62)
-#define PM_PRESENT	_BITULL(63)
-
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 /* __u64 for printf's %llx */
 #define U64(x)		((unsigned long long)(x))
@@ -96,15 +86,8 @@ static struct {
 	.type = -1,
 };
 
-/* KVMMU_VM_* by name, as the test harness names them. */
-static const char *const type_names[] = {
-	[KVMMU_VM_X86_EPT] = "x86_ept",
-	[KVMMU_VM_X86_SHADOW] = "x86_shadow",
-	[KVMMU_VM_PPC_HV] = "ppc_hv",
-	[KVMMU_VM_MIPS] = "mips",
-};
-
-#define NR_TYPES	ARRAY_SIZE(type_names)
+/* The KVMMU_VM_* types, named by kvmmu_vm_type_name() */
+#define NR_TYPES	(KVMMU_VM_MIPS + 1)
 
 static int vm_fd = -1;
 static int main_vcpu = -1;
@@ -173,14 +156,6 @@ static double elapsed(void)
 	return (t.tv_sec - t_start.tv_sec) + (t.tv_nsec - t_start.tv_nsec) / 1e9;
 }
 
-static uint64_t now_ns(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec * 1000000000ULL + t.tv_nsec;
-}
-
 static void say(const char *fmt, ...)
 {
 	va_list ap;
@@ -243,52 +218,6 @@ static unsigned long failures(void)
 	return n;
 }
 
-static int read_ul(const char *path, unsigned long *val)
-{
-	char buf[64];
-	ssize_t n;
-	int fd;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -EIO;
-	buf[n] = '\0';
-	*val = strtoul(buf, NULL, 0);
-	return 0;
-}
-
-static int write_str(const char *path, const char *fmt, ...)
-{
-	char buf[64];
-	va_list ap;
-	int fd, len, err = 0;
-
-	va_start(ap, fmt);
-	len = vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, buf, len) != len)
-		err = -errno;
-	close(fd);
-	return err;
-}
-
-static uint64_t load64(const void *p)
-{
-	return __atomic_load_n((const uint64_t *)p, __ATOMIC_RELAXED);
-}
-
-static void store64(void *p, uint64_t v)
-{
-	__atomic_store_n((uint64_t *)p, v, __ATOMIC_RELAXED);
-}
-
 static uint8_t *hva(uint64_t gpa)
 {
 	return ram + (gpa - GPA_BASE);
@@ -337,7 +266,7 @@ static void fill_host(unsigned long first, unsigned long n, uint32_t gen)
 	for (p = first; p < first + n; p++) {
 		for (w = 0; w < PG; w += 8) {
 			gpa = GPA_BASE + p * PG + w;
-			store64(hva(gpa), host_value(gpa, gen));
+			kvmmu_poke(hva(gpa), host_value(gpa, gen));
 		}
 		page_kind[p] = K_HOST;
 		page_gen[p] = gen;
@@ -350,7 +279,7 @@ static void fill_ksm(unsigned long first, unsigned long n)
 
 	for (p = first; p < first + n; p++) {
 		for (w = 0; w < PG; w += 8)
-			store64(ram + p * PG + w, ksm_value(p % KSM_CONTENTS));
+			kvmmu_poke(ram + p * PG + w, ksm_value(p % KSM_CONTENTS));
 		page_kind[p] = K_KSM;
 		page_gen[p] = p % KSM_CONTENTS;
 	}
@@ -360,8 +289,7 @@ static void fill_ksm(unsigned long first, unsigned long n)
 
 static int vm_stats(struct kvmmu_vm_stats *st)
 {
-	memset(st, 0, sizeof(*st));
-	return ioctl(vm_fd, KVMMU_GET_VM_STATS, st) < 0 ? -errno : 0;
+	return kvmmu_vm_stats(vm_fd, st);
 }
 
 /*
@@ -372,16 +300,12 @@ static bool run_pass(const char *who, int vcpu, uint64_t gpa, uint64_t size,
 		     uint64_t stride, uint64_t seed, uint32_t flags,
 		     struct kvmmu_run *r)
 {
-	memset(r, 0, sizeof(*r));
-	r->gpa = gpa;
-	r->size = size;
-	r->stride = stride;
-	r->seed = seed;
-	r->passes = 1;
-	r->flags = flags;
-	if (ioctl(vcpu, KVMMU_RUN_WORKLOAD, r) < 0) {
+	int err = kvmmu_run_workload(vcpu, r, gpa, size, stride, seed, 1,
+				     flags);
+
+	if (err) {
 		fail(~0ULL, "%s: KVMMU_RUN_WORKLOAD [%#llx, +%#llx): %s", who,
-		     U64(gpa), U64(size), strerror(errno));
+		     U64(gpa), U64(size), strerror(-err));
 		return false;
 	}
 	__atomic_add_fetch(&total_accesses, r->accesses, __ATOMIC_RELAXED);
@@ -413,8 +337,8 @@ static unsigned long check_pages(const char *tag, unsigned long first,
 {
 	const unsigned int nw = ARRAY_SIZE(check_offs);
 	struct kvmmu_access *acc;
-	struct kvmmu_access_batch b;
 	unsigned long p, i, bad = 0, cnt;
+	int err;
 	uint64_t gpa, host, want;
 	bool page_bad = false;
 
@@ -432,22 +356,19 @@ static unsigned long check_pages(const char *tag, unsigned long first,
 			acc[i].type = KVMMU_ACCESS_READ;
 			acc[i].size = 8;
 		}
-		memset(&b, 0, sizeof(b));
-		b.nr = cnt * nw;
-		b.accesses = (uintptr_t)acc;
-		if (ioctl(main_vcpu, KVMMU_GUEST_ACCESS, &b) < 0 ||
-		    b.nr_done != b.nr) {
-			fail(~0ULL, "check %s: KVMMU_GUEST_ACCESS: %s (%u of %u done)",
-			     tag, strerror(errno), b.nr_done, b.nr);
+		err = kvmmu_access_batch(main_vcpu, acc, cnt * nw);
+		if (err) {
+			fail(~0ULL, "check %s: KVMMU_GUEST_ACCESS of %lu: %s",
+			     tag, cnt * nw, strerror(-err));
 			bad += cnt;
 			continue;
 		}
-		__atomic_add_fetch(&total_accesses, b.nr, __ATOMIC_RELAXED);
+		__atomic_add_fetch(&total_accesses, cnt * nw, __ATOMIC_RELAXED);
 		for (i = 0; i < cnt * nw; i++) {
 			if (i % nw == 0)
 				page_bad = false;
 			gpa = acc[i].gpa;
-			host = load64(hva(gpa));
+			host = kvmmu_peek(hva(gpa));
 			want = page_kind[(gpa - GPA_BASE) / PG] == K_WORKLOAD ?
 			       host : expected(gpa);
 			if (page_bad)
@@ -515,7 +436,7 @@ static void host_view_check(struct worker *w, const char *who, uint64_t seed)
 	uint64_t gpa, v, n = 0;
 
 	for (gpa = w->gpa; gpa < w->gpa + w->size; gpa += opt.stride) {
-		v = load64(hva(gpa));
+		v = kvmmu_peek(hva(gpa));
 		if (v == kvmmu_run_pattern(gpa, seed))
 			continue;
 		if (!n++)
@@ -606,7 +527,6 @@ static void workers_stop(void)
 
 /* ------------------------------------------------------------ monitor */
 
-static int pagemap_fd = -1;
 static uint64_t *pm_buf, *mon_pm;	/* main thread's, monitor's */
 static void **mp_pages;
 static int *mp_nodes, *mp_status, *mon_status;
@@ -615,19 +535,13 @@ static int monitor_stop;
 /* Read the pagemap entries of pages [@first, @first + @n) into @buf. */
 static int read_pagemap(uint64_t *buf, unsigned long first, unsigned long n)
 {
-	size_t len = n * sizeof(uint64_t);
-	off_t off = ((uintptr_t)ram / PG + first) * sizeof(uint64_t);
-
-	if (pread(pagemap_fd, buf, len, off) != (ssize_t)len)
-		return -EIO;
-	return 0;
+	return kvmmu_read_pagemap(ram + first * PG, n, (__u64 *)buf);
 }
 
 static long move_pages(unsigned long n, void **pages, const int *nodes,
 		       int *status)
 {
-	return syscall(SYS_move_pages, 0, n, pages, nodes, status,
-		       MPOL_MF_MOVE);
+	return kvmmu_move_pages(n, pages, nodes, status, MPOL_MF_MOVE);
 }
 
 static void residency(unsigned long *swapped, unsigned long *node0,
@@ -638,9 +552,9 @@ static void residency(unsigned long *swapped, unsigned long *node0,
 	*swapped = *node0 = *node1 = 0;
 	if (!read_pagemap(mon_pm, 0, ram_pages)) {
 		for (p = 0; p < ram_pages; p++) {
-			if (mon_pm[p] & PM_SWAP)
+			if (mon_pm[p] & KVMMU_PM_SWAP)
 				(*swapped)++;
-			else if (nr_nodes < 2 && mon_pm[p] & PM_PRESENT)
+			else if (nr_nodes < 2 && mon_pm[p] & KVMMU_PM_PRESENT)
 				(*node0)++;
 		}
 	}
@@ -684,7 +598,7 @@ static void *monitor_main(void *arg)
 		if (vm_stats(&cur))
 			cur = prev;
 		residency(&swapped, &n0, &n1);
-		if (read_ul(KSM_DIR "pages_sharing", &sharing))
+		if (kvmmu_read_ulong(KSM_DIR "pages_sharing", &sharing))
 			sharing = 0;
 		say("%5lu %-9s %9.0f %6.0f %6.0f %6.0f %7.0f %7.0f %7llu %7lu %7lu %6lu %6lu\n",
 		    (unsigned long)t, __atomic_load_n(&phase, __ATOMIC_RELAXED),
@@ -704,156 +618,39 @@ static void *monitor_main(void *arg)
 
 /* ------------------------------------------------------------ host side */
 
-static char swap_dev[32];
-static int zram_added = -1;
-
-static bool swap_active(void)
-{
-	char line[256];
-	FILE *f;
-	int n = 0;
-
-	f = fopen("/proc/swaps", "r");
-	if (!f)
-		return false;
-	while (fgets(line, sizeof(line), f))
-		n++;
-	fclose(f);
-	return n > 1;
-}
-
-/* A version-1 swap header, as mkswap writes it. */
-static int write_swap_header(const char *dev, unsigned long bytes)
-{
-	uint8_t *hdr = calloc(1, PG);
-	uint32_t info[3] = { 1, bytes / PG - 1, 0 };	/* version, last page */
-	int fd, err = 0;
-
-	if (!hdr)
-		return -ENOMEM;
-	memcpy(hdr + 1024, info, sizeof(info));
-	memcpy(hdr + PG - 10, "SWAPSPACE2", 10);
-	fd = open(dev, O_WRONLY | O_CLOEXEC);
-	if (fd < 0 || pwrite(fd, hdr, PG, 0) != PG || fsync(fd))
-		err = -errno;
-	if (fd >= 0)
-		close(fd);
-	free(hdr);
-	return err;
-}
+/* Swap and ksmd settings, restored by host_restore() */
+static struct kvmmu_host_state swap_state, ksm_state;
 
 /* Use the active swap, or set up a zram swap device of @bytes. */
 static void swap_setup(unsigned long bytes)
 {
-	unsigned long disksize, id = 0;
-	char path[64];
-	int err;
+	int err = kvmmu_swap_setup(&swap_state, bytes);
 
-	if (swap_active()) {
+	if (err == -ENODEV)
+		event("swap: none active, no zram: no swap-out");
+	else if (err)
+		event("swap: setting up zram swap failed: %s", strerror(-err));
+	else if (!swap_state.swap_on)
 		event("swap: using the active swap (/proc/swaps)");
-		return;
-	}
-	if (read_ul("/sys/block/zram0/disksize", &disksize) || disksize) {
-		if (read_ul("/sys/class/zram-control/hot_add", &id)) {
-			event("swap: none active, no free zram device: no swap-out");
-			return;
-		}
-		zram_added = id;
-	}
-	snprintf(path, sizeof(path), "/sys/block/zram%lu/disksize", id);
-	err = write_str(path, "%lu", bytes);
-	snprintf(swap_dev, sizeof(swap_dev), "/dev/zram%lu", id);
-	if (!err)
-		err = write_swap_header(swap_dev, bytes);
-	if (!err && swapon(swap_dev, 0))
-		err = -errno;
-	if (err) {
-		event("swap: setting up %s failed: %s", swap_dev, strerror(-err));
-		swap_dev[0] = '\0';
-		return;
-	}
-	event("swap: %s, %lu MiB zram", swap_dev, bytes / MIB);
+	else
+		event("swap: %s, %lu MiB zram", swap_state.swap_path,
+		      bytes / MIB);
 }
 
-static void swap_teardown(void)
-{
-	char path[64];
-	const char *id;
-
-	if (!swap_dev[0])
-		return;
-	if (swapoff(swap_dev))
-		event("swap: swapoff %s: %s", swap_dev, strerror(errno));
-	id = swap_dev + strlen("/dev/zram");
-	snprintf(path, sizeof(path), "/sys/block/zram%s/reset", id);
-	write_str(path, "1");
-	if (zram_added >= 0)
-		write_str("/sys/class/zram-control/hot_remove", "%d",
-			  zram_added);
-}
-
-static const char * const ksm_knobs[] = {
-	"run", "pages_to_scan", "sleep_millisecs",
-};
-
-static unsigned long ksm_saved[ARRAY_SIZE(ksm_knobs)];
-static bool ksm_changed;
-
-static int ksm_knob(unsigned int i, unsigned long *get, unsigned long set)
-{
-	char path[128];
-
-	snprintf(path, sizeof(path), KSM_DIR "%s", ksm_knobs[i]);
-	if (get)
-		return read_ul(path, get);
-	return write_str(path, "%lu", set);
-}
-
+/*
+ * ksmd scanning fast; stopped again (its settings restored) once the KSM
+ * phase is over, leaving merged pages merged.
+ */
 static int ksm_start(void)
 {
-	unsigned int i;
-	int err;
-
-	for (i = 0; i < ARRAY_SIZE(ksm_knobs); i++) {
-		err = ksm_knob(i, &ksm_saved[i], 0);
-		if (err)
-			return err;
-	}
-	ksm_changed = true;
 	/* Short batches: stopping ksmd waits for the one in progress. */
-	err = ksm_knob(1, NULL, 1024);
-	if (!err)
-		err = ksm_knob(2, NULL, 5);
-	if (!err)
-		err = ksm_knob(0, NULL, 1);
-	return err;
+	return kvmmu_ksm_start(&ksm_state, 1024, 5);
 }
 
-/* Stop ksmd, leaving merged pages merged, and restore its settings. */
-static void ksm_restore(void)
+static void host_restore(void)
 {
-	unsigned int i;
-
-	if (!ksm_changed)
-		return;
-	ksm_knob(0, NULL, ksm_saved[0] == 1 ? 1 : 0);
-	for (i = 1; i < ARRAY_SIZE(ksm_knobs); i++)
-		ksm_knob(i, NULL, ksm_saved[i]);
-	ksm_changed = false;
-}
-
-static int count_nodes(void)
-{
-	char path[64];
-	int n = 0;
-
-	for (;;) {
-		snprintf(path, sizeof(path), "/sys/devices/system/node/node%d",
-			 n);
-		if (access(path, F_OK))
-			return n ? n : 1;
-		n++;
-	}
+	kvmmu_host_restore(&ksm_state);
+	kvmmu_host_restore(&swap_state);
 }
 
 /* ------------------------------------------------------------ phases */
@@ -891,7 +688,7 @@ static unsigned long pageout(void)
 	}
 	if (!read_pagemap(pm_buf, 0, ram_pages))
 		for (p = 0; p < ram_pages; p++)
-			swapped += !!(pm_buf[p] & PM_SWAP);
+			swapped += !!(pm_buf[p] & KVMMU_PM_SWAP);
 	return swapped;
 }
 
@@ -958,7 +755,7 @@ static void phase_ksm(void)
 	event("ksm: %lu pages of %d contents written, ksmd started", n,
 	      KSM_CONTENTS);
 	while (elapsed() < deadline) {
-		if (!read_ul(KSM_DIR "pages_sharing", &sharing) &&
+		if (!kvmmu_read_ulong(KSM_DIR "pages_sharing", &sharing) &&
 		    sharing >= target)
 			break;
 		usleep(200000);
@@ -974,30 +771,20 @@ static void phase_ksm(void)
 	/* Guest writes break the sharing (COW); the rest must stay. */
 	for (p = first; p < first + n; p += 8) {
 		uint64_t gpa = GPA_BASE + p * PG + 8;
-		struct kvmmu_access a = {
-			.gpa = gpa,
-			.data = cow_value(gpa),
-			.type = KVMMU_ACCESS_WRITE,
-			.size = 8,
-		};
-		struct kvmmu_access_batch b = {
-			.nr = 1,
-			.accesses = (uintptr_t)&a,
-		};
+		int err = kvmmu_write64(main_vcpu, gpa, cow_value(gpa));
 
-		if (ioctl(main_vcpu, KVMMU_GUEST_ACCESS, &b) < 0 || a.result) {
+		if (err) {
 			fail(gpa, "ksm: guest write to merged page gpa %#llx: %s",
-			     U64(gpa),
-			     strerror(a.result ? -a.result : errno));
+			     U64(gpa), strerror(-err));
 			break;
 		}
 		page_kind[p] = K_KSM_COW;
 	}
-	read_ul(KSM_DIR "pages_sharing", &sharing);
+	kvmmu_read_ulong(KSM_DIR "pages_sharing", &sharing);
 	event("ksm: the guest wrote to %lu merged pages, %lu pages sharing now",
 	      (n + 7) / 8, sharing);
 	check_area("after guest COW", first, n);
-	ksm_restore();
+	kvmmu_host_restore(&ksm_state);
 	sleep_until(deadline);
 }
 
@@ -1066,30 +853,15 @@ static void phase_dontneed(void)
  */
 static int accessed_verdict = -1;	/* -1 not run, 0 FAIL, 1 PASS */
 
-static int idle_bit(int fd, uint64_t pfn, bool set, bool *idle)
-{
-	uint64_t word;
-	off_t off = pfn / 64 * 8;
-
-	if (set) {
-		word = 1ULL << (pfn % 64);
-		return pwrite(fd, &word, 8, off) == 8 ? 0 : -errno;
-	}
-	if (pread(fd, &word, 8, off) != 8)
-		return -errno;
-	*idle = word >> (pfn % 64) & 1;
-	return 0;
-}
-
 static void phase_idle(void)
 {
 	unsigned long n = wl_size / PG, p, absent = 0;
 	unsigned long touched = 0, young = 0, untouched = 0, idle = 0;
 	struct kvmmu_vm_stats st0, st1;
-	uint64_t *pfn = NULL;
+	__u64 *pfn = NULL;
 	struct kvmmu_run r;
 	bool is_idle;
-	int fd, err = 0;
+	int fd, ret, err = 0;
 
 	phase_begin("idle", 1);
 	fd = open(IDLE_BITMAP, O_RDWR | O_CLOEXEC);
@@ -1106,20 +878,17 @@ static void phase_idle(void)
 	if (!run_pass("main", main_vcpu, GPA_BASE, wl_size, PG, 0,
 		      KVMMU_RUN_READ, &r))
 		goto out;
-	mp_nodes[0] = 0;
-	move_pages(1, mp_pages, NULL, mp_status);
-	mp_nodes[0] = mp_status[0] >= 0 ? mp_status[0] : 0;
-	move_pages(1, mp_pages, mp_nodes, mp_status);
+	kvmmu_lru_drain_all(ram);
 	if (read_pagemap(pm_buf, 0, n)) {
 		fail(~0ULL, "accessed: reading pagemap failed");
 		goto out;
 	}
 	for (p = 0; p < n; p++)
-		pfn[p] = pm_buf[p] & PM_PRESENT ? pm_buf[p] & PM_PFN : 0;
+		pfn[p] = pm_buf[p] & KVMMU_PM_PRESENT ? pm_buf[p] & KVMMU_PM_PFN : 0;
 	vm_stats(&st0);
 	for (p = 0; p < n && !err; p++)
 		if (pfn[p])
-			err = idle_bit(fd, pfn[p], true, NULL);
+			err = kvmmu_idle_mark(fd, &pfn[p], 1);
 	if (!err && !run_pass("main", main_vcpu, GPA_BASE, wl_size, 2 * PG, 0,
 			      KVMMU_RUN_READ, &r))
 		goto out;
@@ -1128,7 +897,9 @@ static void phase_idle(void)
 			absent++;
 			continue;
 		}
-		err = idle_bit(fd, pfn[p], false, &is_idle);
+		ret = kvmmu_idle_test(fd, pfn[p]);
+		err = ret < 0 ? ret : 0;
+		is_idle = ret == 1;
 		if (p % 2 == 0) {
 			touched++;
 			young += !is_idle;
@@ -1157,27 +928,19 @@ out:
 
 static int setup_vm(int type, unsigned int nvcpus)
 {
-	int dev, i, fd;
+	int i, fd;
 
-	dev = open(KVMMU_DEV, O_RDWR | O_CLOEXEC);
-	if (dev < 0) {
-		fprintf(stderr, "kvmmu-demo: %s: %s\n", KVMMU_DEV,
-			strerror(errno));
-		return -1;
-	}
-	vm_fd = ioctl(dev, KVMMU_CREATE_VM, type);
+	vm_fd = kvmmu_create_vm(type);
 	if (vm_fd < 0) {
 		fprintf(stderr, "kvmmu-demo: KVMMU_CREATE_VM %s: %s\n",
-			type_names[type], strerror(errno));
-		close(dev);
+			kvmmu_vm_type_name(type), strerror(-vm_fd));
 		return -1;
 	}
-	close(dev);
 	for (i = 0; i < (int)nvcpus; i++) {
-		fd = ioctl(vm_fd, KVMMU_CREATE_VCPU, i);
+		fd = kvmmu_create_vcpu(vm_fd, i);
 		if (fd < 0) {
 			fprintf(stderr, "kvmmu-demo: KVMMU_CREATE_VCPU %d: %s\n",
-				i, strerror(errno));
+				i, strerror(-fd));
 			return -1;
 		}
 		if (i < (int)opt.workers)
@@ -1190,16 +953,11 @@ static int setup_vm(int type, unsigned int nvcpus)
 
 static int set_region(uint32_t slot, uint64_t gpa, uint64_t size, void *addr)
 {
-	struct kvmmu_userspace_memory_region r = {
-		.slot = slot,
-		.guest_phys_addr = gpa,
-		.memory_size = size,
-		.userspace_addr = (uintptr_t)addr,
-	};
+	int err = kvmmu_set_region(vm_fd, slot, 0, gpa, size, addr);
 
-	if (ioctl(vm_fd, KVMMU_SET_USER_MEMORY_REGION, &r) < 0) {
+	if (err) {
 		fprintf(stderr, "kvmmu-demo: KVMMU_SET_USER_MEMORY_REGION: %s\n",
-			strerror(errno));
+			strerror(-err));
 		return -1;
 	}
 	return 0;
@@ -1207,8 +965,7 @@ static int set_region(uint32_t slot, uint64_t gpa, uint64_t size, void *addr)
 
 static void *fresh_memory(size_t size)
 {
-	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	void *p = kvmmu_alloc_anon(size);
 
 	if (p == MAP_FAILED)
 		return NULL;
@@ -1231,7 +988,7 @@ static int run_demo(void)
 	ksm_size = opt.size / 4;
 	host_off = ksm_off + ksm_size;
 	host_size = opt.size - host_off;
-	nr_nodes = count_nodes();
+	nr_nodes = kvmmu_nr_nodes();
 	unit = opt.duration / 10.0;
 
 	ram = fresh_memory(opt.size);
@@ -1243,10 +1000,8 @@ static int run_demo(void)
 	mp_status = calloc(ram_pages, sizeof(*mp_status));
 	mon_pm = calloc(ram_pages, sizeof(*mon_pm));
 	mon_status = calloc(ram_pages, sizeof(*mon_status));
-	pagemap_fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
 	if (!ram || !page_kind || !page_gen || !pm_buf || !mp_pages ||
-	    !mp_nodes || !mp_status || !mon_pm || !mon_status ||
-	    pagemap_fd < 0) {
+	    !mp_nodes || !mp_status || !mon_pm || !mon_status) {
 		fprintf(stderr, "kvmmu-demo: setup: %s\n", strerror(errno));
 		return 1;
 	}
@@ -1378,18 +1133,18 @@ static int bench_host(size_t size, struct bench_sample *s)
 
 	if (!p)
 		return -errno;
-	t0 = now_ns();
+	t0 = kvmmu_now_ns();
 	for (i = 0; i < n; i++)
-		store64(p + i * PG, i);
-	t1 = now_ns();
+		kvmmu_poke(p + i * PG, i);
+	t1 = kvmmu_now_ns();
 	s->host1 = n * 1e9 / (t1 - t0);
 	s->host2 = 0;
 	for (round = 0; round < BENCH_ROUNDS; round++) {
-		t0 = now_ns();
+		t0 = kvmmu_now_ns();
 		for (k = 1; k <= passes; k++)
 			for (i = 0; i < n; i++)
-				store64(p + i * PG, i + k);
-		t1 = now_ns();
+				kvmmu_poke(p + i * PG, i + k);
+		t1 = kvmmu_now_ns();
 		s->host2 = max_d(s->host2, n * passes * 1e9 / (t1 - t0));
 	}
 	munmap(p, size);
@@ -1418,17 +1173,12 @@ static int bench_guest(size_t size, uint64_t seed, struct bench_sample *s)
 	s->guest2 = 0;
 	s->faults2 = 0;
 	for (round = 0; round < BENCH_ROUNDS && !err; round++) {
-		memset(&r2, 0, sizeof(r2));
-		r2.gpa = GPA_BASE;
-		r2.size = size;
-		r2.stride = PG;
-		r2.seed = seed + 1;
-		r2.passes = bench_passes(n);
-		r2.flags = KVMMU_RUN_WRITE;
-		if (ioctl(main_vcpu, KVMMU_RUN_WORKLOAD, &r2) < 0 ||
-		    r2.error) {
+		err = kvmmu_run_workload(main_vcpu, &r2, GPA_BASE, size, PG,
+					 seed + 1, bench_passes(n),
+					 KVMMU_RUN_WRITE);
+		if (err || r2.error) {
 			fail(~0ULL, "bench: second pass: %s",
-			     strerror(r2.error ? -r2.error : errno));
+			     strerror(err ? -err : -r2.error));
 			err = -EIO;
 		} else if (!r2.ns || r2.accesses != n * r2.passes) {
 			fail(~0ULL, "bench: %llu accesses in %llu ns, %lu pages",
@@ -1440,8 +1190,8 @@ static int bench_guest(size_t size, uint64_t seed, struct bench_sample *s)
 		}
 	}
 	for (i = 0; i < n && !err; i++) {
-		if (load64(p + i * PG) != kvmmu_run_pattern(GPA_BASE + i * PG,
-							    seed + 1)) {
+		if (kvmmu_peek(p + i * PG) != kvmmu_run_pattern(GPA_BASE + i * PG,
+								seed + 1)) {
 			fail(GPA_BASE + i * PG, "bench: guest write to %#llx not seen",
 			     U64(GPA_BASE + i * PG));
 			err = -EIO;
@@ -1465,13 +1215,8 @@ static int bench_guest(size_t size, uint64_t seed, struct bench_sample *s)
 /* The VM types offered, as a mask of BIT(KVMMU_VM_*). */
 static unsigned long offered_types(void)
 {
-	int dev = open(KVMMU_DEV, O_RDWR | O_CLOEXEC);
-	long mask;
+	long mask = kvmmu_vm_types();
 
-	if (dev < 0)
-		return 0;
-	mask = ioctl(dev, KVMMU_CHECK_EXTENSION, KVMMU_CAP_VM_TYPES);
-	close(dev);
 	return mask > 0 ? mask : 0;
 }
 
@@ -1494,7 +1239,7 @@ static int bench_type(int type, double *first)
 		return 1;
 	/* A discarded sample: the first one runs slow under TCG. */
 	if (bench_host(16 * MIB, &s[0]) || bench_guest(16 * MIB, 0, &s[0])) {
-		say("bench: %s: warm-up failed\n", type_names[type]);
+		say("bench: %s: warm-up failed\n", kvmmu_vm_type_name(type));
 		return 1;
 	}
 	while (*c && k < BENCH_MAX_SIZES) {
@@ -1507,7 +1252,7 @@ static int bench_type(int type, double *first)
 			if (bench_host(mib * MIB, &s[r]) ||
 			    bench_guest(mib * MIB, r * 2 + 1, &s[r])) {
 				say("bench: %s: %lu MiB run %u failed\n",
-				    type_names[type], mib, r);
+				    kvmmu_vm_type_name(type), mib, r);
 				return 1;
 			}
 		}
@@ -1517,7 +1262,7 @@ static int bench_type(int type, double *first)
 		h2 = median(s, opt.reps, offsetof(struct bench_sample, host2));
 		first[k++] = g1;
 		say("%-10s %6lu | %12.0f %12.0f %6.2f %8llu | %12.0f %12.0f %6.2f %7llu\n",
-		    type_names[type], mib, g1, h1, g1 / h1, U64(s[0].faults1),
+		    kvmmu_vm_type_name(type), mib, g1, h1, g1 / h1, U64(s[0].faults1),
 		    g2, h2, g2 / h2, U64(s[0].faults2));
 		if (s[0].faults1 < n)
 			say("  note: %llu faults for %lu fresh pages\n",
@@ -1568,7 +1313,7 @@ static int run_bench(void)
 	for (t = 1; t < NR_TYPES; t++) {
 		if (!(mask & (1UL << t)))
 			continue;
-		say("  %-10s", type_names[t]);
+		say("  %-10s", kvmmu_vm_type_name(t));
 		for (k = 0; k < nsizes; k++)
 			say(" %6.2f", bench_first[t][k] /
 			    bench_first[KVMMU_VM_X86_EPT][k]);
@@ -1641,7 +1386,7 @@ int main(int argc, char **argv)
 			break;
 		case 'T':
 			for (i = 0; i < NR_TYPES; i++)
-				if (!strcmp(optarg, type_names[i]))
+				if (!strcmp(optarg, kvmmu_vm_type_name(i)))
 					opt.type = i;
 			if (opt.type < 0) {
 				print_usage(stderr);
@@ -1667,7 +1412,6 @@ int main(int argc, char **argv)
 	if (opt.bench)
 		return run_bench();
 	ret = run_demo();
-	ksm_restore();
-	swap_teardown();
+	host_restore();
 	return ret;
 }
