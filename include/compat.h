@@ -46,6 +46,18 @@ void kvmmu_mn_change_pte(struct mmu_notifier *mn, struct mm_struct *mm,
 #endif
 
 /*
+ * mmu_notifier_ops.clear_flush_young, clear_young and test_young return
+ * bool since 1fc7dc675e26 (7.2), int before; the kernel builds with
+ * -Werror=incompatible-pointer-types, so the callbacks must match.  Either
+ * way the value means "some mapping in the range was young".
+ */
+#ifdef KVMMU_HAVE_MN_YOUNG_BOOL
+#define kvmmu_mn_young_t	bool
+#else
+#define kvmmu_mn_young_t	int
+#endif
+
+/*
  * The pfn and writability of a VM_IO/VM_PFNMAP mapping, without a page
  * reference: follow_pfnmap_start() since 6.12 replaced follow_pte(),
  * whose 6.1 form takes the mm.
