@@ -29,6 +29,17 @@
 #endif
 
 /*
+ * Symbol namespaces are string literals since cdd30ebb1b9f (6.13):
+ * MODULE_IMPORT_NS("NS"); before, an identifier the macros stringify.
+ * Spelling the KUnit namespace as a macro for its own string lets the
+ * test modules' MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING) mean the same
+ * on both.
+ */
+#ifdef KVMMU_HAVE_NS_STRING
+#define EXPORTED_FOR_KUNIT_TESTING	"EXPORTED_FOR_KUNIT_TESTING"
+#endif
+
+/*
  * mmu_notifier_ops.change_pte (removed in 6.10): notifier/change_pte.c is
  * built, and hooked into the ops, only where the kernel has it.
  */
