@@ -37,13 +37,21 @@ CACHE = os.environ.get('KVMMU_CACHE', '/var/cache/kvmmu')
 OUT = os.environ.get('KVMMU_OUT', os.path.join(REPO, 'out'))
 JOBS = str((os.cpu_count() or 1) + 1)
 
-# Flavour name -> (Debian source package, config fragments).
+# Flavour name -> (Debian source package, config fragments).  Later
+# fragments override earlier ones, in kconfig and in the option check.
 KERNELS = {
     'fast': ('linux-source-6.1', ['base.config']),
     'debug': ('linux-source-6.1', ['base.config', 'debug.config']),
     '6.12': ('linux-source-6.12', ['base.config', '6.12.config']),
+    '7.3': ('linux-source-7.3', ['base.config', '6.12.config', '7.3.config']),
 }
 FLAVOURS = list(KERNELS) + ['stock']
+
+# Source packages from a newer release than the machine's.  They are
+# "Architecture: all" tarballs, downloaded with a private apt state into
+# the cache and unpacked there, never installed: the machine's package set
+# (libc, toolchain) must not move.  The others are installed by setup.sh.
+FOREIGN_SOURCES = {'linux-source-7.3': 'trixie-backports'}
 
 # Selftest programs that test whatever VM type (backend) $KVMMU_VM_TYPE
 # names: init runs each once per type the module offers, as "prog[type]".
@@ -112,9 +120,69 @@ def setup():
 
 # ---------------------------------------------------------------- kernels
 
+def foreign_apt(suite):
+    """apt options for a private apt state that sees only @suite.
+
+    The machine's sources, lists and preferences stay untouched, so this
+    can only download; nothing the machine installs can come from @suite.
+    """
+    root = os.path.join(CACHE, 'apt', suite)
+    etc = os.path.join(root, 'etc')
+    os.makedirs(os.path.join(root, 'lists', 'partial'), exist_ok=True)
+    os.makedirs(os.path.join(etc, 'preferences.d'), exist_ok=True)
+    sources = os.path.join(etc, f'{suite}.sources')
+    with open(sources, 'w') as f:
+        f.write('Types: deb\nURIs: http://deb.debian.org/debian\n'
+                f'Suites: {suite}\nComponents: main\n'
+                'Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg\n')
+    return ['-o', f'Dir::Etc::SourceList={sources}',
+            '-o', 'Dir::Etc::SourceParts=-',
+            '-o', f'Dir::Etc::PreferencesParts={etc}/preferences.d',
+            '-o', 'Dir::Etc::Preferences=/dev/null',
+            '-o', f'Dir::State::Lists={root}/lists',
+            '-o', f'Dir::Cache={root}', '-o', 'Acquire::Languages=none']
+
+
+def fetch_debs(pkgs, dest, apt_opts=()):
+    """apt-get download @pkgs into @dest; return {package: .deb path}."""
+    os.makedirs(dest, exist_ok=True)
+    run(['apt-get', *apt_opts, 'download', '-q', *pkgs], cwd=dest,
+        logfile=os.path.join(dest, 'download.log'))
+    debs = {}
+    for f in os.listdir(dest):
+        if f.endswith('.deb'):
+            debs[f.split('_', 1)[0]] = os.path.join(dest, f)
+    return debs
+
+
+def foreign_source(pkg):
+    """The .deb of @pkg from its FOREIGN_SOURCES suite, fetched once.
+
+    A cached .deb is reused without asking the network: delete
+    $KVMMU_CACHE/deb/<pkg> to pick up a newer version.
+    """
+    dest = os.path.join(CACHE, 'deb', pkg)
+    with Lock(f'deb-{pkg}'):
+        debs = [f for f in os.listdir(dest)
+                if f.endswith('.deb')] if os.path.isdir(dest) else []
+        if debs:
+            return os.path.join(dest, debs[0])
+        suite = FOREIGN_SOURCES[pkg]
+        log(f'fetching {pkg} from {suite}')
+        opts = foreign_apt(suite)
+        run(['apt-get', *opts, 'update', '-q'],
+            logfile=os.path.join(CACHE, 'apt', suite, 'update.log'))
+        return fetch_debs([pkg], dest, opts)[pkg]
+
+
 def source_tree(pkg):
     """Extract Debian's linux-source tarball once per package version."""
-    version = capture(['dpkg-query', '-W', '-f=${Version}', pkg])
+    if pkg in FOREIGN_SOURCES:
+        deb = foreign_source(pkg)
+        version = capture(['dpkg-deb', '-f', deb, 'Version'])
+    else:
+        deb = None
+        version = capture(['dpkg-query', '-W', '-f=${Version}', pkg])
     dest = os.path.join(CACHE, 'src', f'{pkg}_{version}')
     tree = os.path.join(dest, pkg)
     with Lock(f'src-{pkg}'):
@@ -122,7 +190,13 @@ def source_tree(pkg):
             log(f'extracting {pkg} {version}')
             shutil.rmtree(dest, ignore_errors=True)
             os.makedirs(dest)
-            run(['tar', '-C', dest, '-xf', f'/usr/src/{pkg}.tar.xz'])
+            if deb:
+                # The tarball straight out of the package, never on disk.
+                run(['bash', '-c', 'set -o pipefail; dpkg-deb --fsys-tarfile '
+                     '"$1" | tar -xO "./usr/src/$2.tar.xz" | tar -C "$3" -xJ',
+                     '-', deb, pkg, dest])
+            else:
+                run(['tar', '-C', dest, '-xf', f'/usr/src/{pkg}.tar.xz'])
             open(os.path.join(dest, '.extracted'), 'w').close()
             # Older versions of the same series are dead weight.
             for old in os.listdir(os.path.join(CACHE, 'src')):
