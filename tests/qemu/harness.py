@@ -45,7 +45,10 @@ KERNELS = {
     '6.12': ('linux-source-6.12', ['base.config', '6.12.config']),
     '7.3': ('linux-source-7.3', ['base.config', '6.12.config', '7.3.config']),
 }
-FLAVOURS = list(KERNELS) + ['stock']
+# Debian's own kernels: flavour -> the suite its linux-headers-amd64 comes
+# from (None: the one setup.sh installs from bookworm).
+STOCK = {'stock': None, 'stock-6.12': 'bookworm-backports'}
+FLAVOURS = list(KERNELS) + list(STOCK)
 
 # Source packages from a newer release than the machine's.  They are
 # "Architecture: all" tarballs, downloaded with a private apt state into
@@ -282,32 +285,97 @@ def kernel(flavour):
     return build, tree
 
 
-def stock_kernel():
-    """Debian's own kernel: stock headers to build against, vmlinuz to boot.
+def apt_depends(pkg, suite):
+    """The Depends of @pkg as installed (@suite None) or in @suite."""
+    if suite is None:
+        return capture(['dpkg-query', '-W', '-f=${Depends}', pkg])
+    out = capture(['apt-cache', 'show', f'{pkg}/{suite}'])
+    return re.search(r'^Depends: (.*)$', out, re.M).group(1)
 
-    linux-headers-amd64 names the ABI; the matching image package is
-    downloaded and unpacked into the cache, never installed on the host.
+
+def stock_kernel(flavour='stock'):
+    """Debian's own kernel: headers to build against, vmlinuz to boot.
+
+    linux-headers-amd64 names the ABI.  The image is downloaded and
+    unpacked into the cache, never installed on the host.  So are the
+    headers of a stock flavour from another suite: installing them would
+    pull in their image, in /boot.  Debian's headers Makefile includes the
+    common half by absolute path, which is rewritten to the cache.
     """
-    deps = capture(['dpkg-query', '-W', '-f=${Depends}', 'linux-headers-amd64'])
+    suite = STOCK[flavour]
+    deps = apt_depends('linux-headers-amd64', suite)
     m = re.search(r'linux-headers-(\S+-amd64)', deps)
     if not m:
         raise HarnessError(f'cannot find the stock ABI in "{deps}"')
     abi = m.group(1)
-    kdir = f'/usr/src/linux-headers-{abi}'
     dest = os.path.join(CACHE, 'stock', abi)
+    kdir = f'/usr/src/linux-headers-{abi}'
+    if suite:
+        kdir = dest + kdir
     vmlinuz = os.path.join(dest, 'boot', f'vmlinuz-{abi}')
     with Lock('stock'):
         if not os.path.exists(vmlinuz):
-            log(f'stock: fetching linux-image-{abi}')
+            pkgs = [f'linux-image-{abi}']
+            if suite:
+                pkgs.append(f'linux-headers-{abi}')
+                pkgs += re.findall(r'\b(linux-(?:headers|kbuild)-[^\s,]+)',
+                                   apt_depends(f'linux-headers-{abi}', suite))
+            log(f'{flavour}: fetching {" ".join(pkgs)}')
+            # Unpacked aside and renamed: an interrupted fetch leaves no
+            # half tree behind.
+            tmp = dest + '.tmp'
+            shutil.rmtree(tmp, ignore_errors=True)
             shutil.rmtree(dest, ignore_errors=True)
-            dl = os.path.join(dest, 'deb')
-            os.makedirs(dl)
-            run(['apt-get', 'download', '-q', f'linux-image-{abi}'], cwd=dl,
-                logfile=os.path.join(dest, 'download.log'))
-            deb = [f for f in os.listdir(dl) if f.endswith('.deb')][0]
-            run(['dpkg-deb', '-x', os.path.join(dl, deb), dest])
-            shutil.rmtree(dl)
+            for deb in fetch_debs(pkgs, os.path.join(tmp, 'deb')).values():
+                run(['dpkg-deb', '-x', deb, tmp])
+            shutil.rmtree(os.path.join(tmp, 'deb'))
+            if suite:
+                mk = tmp + kdir[len(dest):] + '/Makefile'
+                with open(mk) as f:
+                    text = f.read()
+                with open(mk, 'w') as f:
+                    f.write(text.replace(' /usr/src/', f' {dest}/usr/src/'))
+            os.rename(tmp, dest)
     return abi, kdir, vmlinuz
+
+
+def stock_modules(vmlinuz, names, outdir):
+    """Modules of a stock image (and what they depend on) for the
+    initramfs, uncompressed (the selftests load them by finit_module
+    without flags).  Returns (paths, dependencies in load order)."""
+    root = os.path.dirname(os.path.dirname(vmlinuz))
+    moddir = os.path.join(root, 'lib', 'modules',
+                          os.path.basename(vmlinuz)[len('vmlinuz-'):])
+    dep = {}
+    with Lock('stock'):
+        # The image's modules were unpacked, not installed: no depmod ran.
+        if not os.path.exists(os.path.join(moddir, 'modules.dep')):
+            run(['depmod', '-b', root, os.path.basename(moddir)])
+    with open(os.path.join(moddir, 'modules.dep')) as f:
+        for line in f:
+            mod, _, deps = line.partition(':')
+            dep[mod] = deps.split()
+    by_name = {re.sub(r'\.ko(\.xz)?$', '', os.path.basename(m)): m
+               for m in dep}
+    want = []
+    for name in names:
+        if name in by_name:
+            # modules.dep lists a module's dependencies last-loaded first.
+            want += [d for d in reversed(dep[by_name[name]]) if d not in want]
+            want.append(by_name[name])
+    os.makedirs(outdir, exist_ok=True)
+    paths = []
+    for m in want:
+        out = os.path.join(outdir, re.sub(r'\.xz$', '', os.path.basename(m)))
+        if m.endswith('.xz'):
+            with open(out, 'wb') as f:
+                run(['xz', '-dc', os.path.join(moddir, m)], stdout=f)
+        else:
+            shutil.copy2(os.path.join(moddir, m), out)
+        paths.append(out)
+    deps = [os.path.basename(p) for p in paths
+            if os.path.basename(p)[:-3] not in names]
+    return paths, deps
 
 
 # ---------------------------------------------------------------- builds
@@ -771,8 +839,8 @@ def run_flavour(flavour, suite_glob='*', test_glob='*', inject=None,
     os.makedirs(outdir, exist_ok=True)
     t0 = time.time()
     try:
-        if flavour == 'stock':
-            _, kdir, bzimage = stock_kernel()
+        if flavour in STOCK:
+            _, kdir, bzimage = stock_kernel(flavour)
             extra = ''
         else:
             kdir, _ = kernel(flavour)
@@ -781,17 +849,15 @@ def run_flavour(flavour, suite_glob='*', test_glob='*', inject=None,
         mods = build_modules(kdir, os.path.join(outdir, 'module'))
         res.add('pass', 'build kvmmu.ko', f'-Werror against {kdir}')
         modpaths = [os.path.join(outdir, 'module', m) for m in mods]
-        if flavour == 'stock':
-            # Stock zram is a module: coherency_test's swap test loads
-            # these from /lib/kvmmu (init never loads them itself).
-            kmods = os.path.join(os.path.dirname(os.path.dirname(bzimage)),
-                                 'lib', 'modules',
-                                 os.path.basename(bzimage)[len('vmlinuz-'):],
-                                 'kernel')
-            modpaths += [p for p in (
-                os.path.join(kmods, 'mm', 'zsmalloc.ko'),
-                os.path.join(kmods, 'drivers', 'block', 'zram', 'zram.ko'))
-                if os.path.exists(p)]
+        preload = []
+        if flavour in STOCK:
+            # Stock zram is a module: the swap tests load zsmalloc and zram
+            # from /lib/kvmmu themselves; init loads what else zram needs
+            # (6.12: its lz4 compressors) first, as modprobe would.
+            paths, preload = stock_modules(
+                bzimage, ['zsmalloc', 'zram'],
+                os.path.join(outdir, 'stock-modules'))
+            modpaths += paths
         kunit_mods = [m for m in mods if m != 'kvmmu.ko']
         extra_mods, extra_args = [], ''
         if inject:
@@ -817,6 +883,7 @@ def run_flavour(flavour, suite_glob='*', test_glob='*', inject=None,
             'EXTRA_ARGS': extra_args,
             'KUNIT_MODULES': ' '.join(kunit_mods),
             'SELFTESTS': ' '.join(runs),
+            'PRELOAD_MODULES': ' '.join(preload),
         }
         bins = []
         if any('[' in r for r in runs):
@@ -1026,8 +1093,8 @@ def demo(mode, flavour, args):
     outdir = os.path.join(OUT, mode)
     os.makedirs(outdir, exist_ok=True)
     try:
-        if flavour == 'stock':
-            _, kdir, bzimage = stock_kernel()
+        if flavour in STOCK:
+            _, kdir, bzimage = stock_kernel(flavour)
         else:
             kdir, _ = kernel(flavour)
             bzimage = os.path.join(kdir, 'arch', 'x86', 'boot', 'bzImage')
