@@ -1,0 +1,92 @@
+# SPDX-License-Identifier: GPL-2.0
+"""The static checks: checkpatch, sparse, the -Werror build against
+stock headers and DKMS."""
+
+import os
+import re
+import shutil
+import subprocess
+
+from .builds import MODULE_TREE, build_modules, copy_tree
+from .common import OUT, REPO, HarnessError, capture, run
+from .kernels import source_tree, stock_kernel
+
+
+def our_c_files():
+    """Tracked and not-yet-tracked C sources, never build output."""
+    files = capture(['git', '-C', REPO, 'ls-files', '--cached', '--others',
+                     '--exclude-standard', '*.c', '*.h']).split()
+    files = [os.path.join(REPO, f) for f in files]
+    if not files:
+        raise HarnessError('no C files found to check')
+    return files
+
+
+def style(res):
+    """checkpatch.pl --strict from Debian's 6.1 source tree on our C files."""
+    tree, _ = source_tree('linux-source-6.1')
+    cp = os.path.join(tree, 'scripts', 'checkpatch.pl')
+    r = subprocess.run(['perl', cp, '--strict', '--no-tree', '--terse',
+                        '--show-types', '--no-summary', '-f'] + our_c_files(),
+                       capture_output=True, text=True)
+    out = r.stdout.strip()
+    if r.returncode or out:
+        res.add('fail', 'style checkpatch --strict', out)
+    else:
+        res.add('pass', 'style checkpatch --strict',
+                f'{len(our_c_files())} files clean')
+
+
+def stock_kdir():
+    return stock_kernel()[1]
+
+
+def sparse(res, kdir):
+    """sparse (C=2) against @kdir; anything it says about our files fails."""
+    outdir = os.path.join(OUT, 'sparse')
+    copy_tree(outdir, MODULE_TREE)
+    r = subprocess.run(['make', '-C', kdir, f'M={outdir}', 'C=2',
+                        'CHECK=sparse', 'KVMMU_TEST=1', 'modules'],
+                       capture_output=True, text=True)
+    ours = [l for l in (r.stdout + r.stderr).splitlines()
+            if l.startswith(outdir) and re.search(r': (warning|error):', l)]
+    name = f'sparse C=2 ({os.path.basename(kdir.rstrip("/"))})'
+    if r.returncode or ours:
+        res.add('fail', name, '\n'.join(ours) or r.stderr[-2000:])
+    else:
+        res.add('pass', name, f'clean against {kdir}')
+
+
+def stock_build(res, kdir):
+    try:
+        build_modules(kdir, os.path.join(OUT, 'stock-headers'))
+        res.add('pass', 'build against stock headers', kdir)
+    except HarnessError as e:
+        res.add('fail', 'build against stock headers', str(e))
+
+
+def dkms_build(res, abi):
+    """make dkms-install into a staging root, then dkms add/build/remove."""
+    version = re.search(r'PACKAGE_VERSION="(.*)"',
+                        open(os.path.join(REPO, 'dkms.conf')).read()).group(1)
+    stage = os.path.join(OUT, 'dkms')
+    shutil.rmtree(stage, ignore_errors=True)
+    name = f'kvmmu/{version}'
+    try:
+        run(['make', '-C', REPO, 'dkms-install', f'DESTDIR={stage}'],
+            logfile=stage + '-install.log')
+        subprocess.run(['dkms', 'remove', name, '--all'],
+                       capture_output=True)
+        run(['dkms', 'add', os.path.join(stage, 'usr', 'src',
+                                         f'kvmmu-{version}')],
+            logfile=stage + '-add.log')
+        try:
+            run(['dkms', 'build', name, '-k', abi],
+                logfile=stage + '-build.log')
+        finally:
+            subprocess.run(['dkms', 'remove', name, '--all'],
+                           capture_output=True)
+            shutil.rmtree(f'/usr/src/kvmmu-{version}', ignore_errors=True)
+        res.add('pass', 'dkms add/build/remove', f'{name} for {abi}')
+    except HarnessError as e:
+        res.add('fail', 'dkms add/build/remove', str(e))
