@@ -21,7 +21,7 @@ markers init writes to /dev/kmsg.
 This file is the command line and the runs (one flavour, make check, the
 harness self-tests, the demo); the parts live in kvmmu_harness/, one
 module per stage: common, kernels, builds, boot, verdict, report and the
-static checks.
+static checks.  Their offline tests are tests/qemu/harness_test.py.
 """
 
 import argparse
@@ -38,8 +38,8 @@ from kvmmu_harness.common import OUT, QEMU_DIR, HarnessError, log, setup
 from kvmmu_harness.kernels import (FLAVOURS, KERNELS, STOCK, kernel,
                                    stock_kernel, stock_modules)
 from kvmmu_harness.report import Result, report
-from kvmmu_harness.static import (dkms_build, sparse, stock_build, stock_kdir,
-                                  style)
+from kvmmu_harness.static import (dkms_build, kernel_doc, parser_tests, sparse,
+                                  stock_build, stock_kdir, style)
 from kvmmu_harness.verdict import (parse_results, scan_console, selftest_runs,
                                    vm_type_names)
 
@@ -124,23 +124,34 @@ def run_flavour(flavour, suite_glob='*', test_glob='*', inject=None,
     return res
 
 
+def static_checks(dkms=True):
+    """make check's static group.  @dkms: also dkms add/build/remove,
+    which writes to /usr/src and /var/lib/dkms (make check-static, which
+    installs nothing, leaves it out)."""
+    res = Result()
+    parser_tests(res)
+    style(res)
+    abi, kdir, _ = stock_kernel()
+    stock_build(res, kdir)
+    sparse(res, kdir)
+    # The test kernels have KUnit, so sparse sees the test module too;
+    # 7.3 is the newest API kvmmu builds against.
+    for fl in ('fast', '7.3'):
+        try:
+            sparse(res, kernel(fl)[0])
+        except HarnessError as e:
+            res.add('fail', f'sparse C=2 ({fl})', str(e))
+    if dkms:
+        dkms_build(res, abi)
+    return res
+
+
 def check(flavours, suite_glob, test_glob, static=True):
     setup()
     results = []
     t0 = time.time()
     if static:
-        res = Result()
-        abi, kdir, _ = stock_kernel()
-        style(res)
-        stock_build(res, kdir)
-        sparse(res, kdir)
-        # The fast kernel has KUnit: sparse sees the test module too.
-        try:
-            sparse(res, kernel('fast')[0])
-        except HarnessError as e:
-            res.add('fail', 'sparse C=2 (fast)', str(e))
-        dkms_build(res, abi)
-        results.append(('static', res))
+        results.append(('static', static_checks()))
     for fl in flavours:
         results.append((fl, run_flavour(fl, suite_glob, test_glob)))
     log(f'check took {time.time() - t0:.0f}s')
@@ -258,7 +269,11 @@ def main():
     h = sub.add_parser('harness-selftest',
                        help='show that injected faults are reported')
     h.add_argument('modes', nargs='*', default=list(INJECTIONS))
+    sub.add_parser('static', help='the static group of check (no DKMS), '
+                   'installing nothing')
     sub.add_parser('style', help='checkpatch --strict on our C files')
+    sub.add_parser('kernel-doc', help='scripts/kernel-doc -none on our C '
+                   'files')
     sp = sub.add_parser('sparse', help='sparse C=2 on our files')
     sp.add_argument('--kdir', help='kernel build dir (default: stock)')
     for mode, what in (('demo', 'run the demo VMM (tools/kvmmu-demo) in '
@@ -285,9 +300,14 @@ def main():
         if args.cmd in ('demo', 'bench'):
             extra = args.args[1:] if args.args[:1] == ['--'] else args.args
             return 0 if demo(args.cmd, args.flavour, extra) else 1
+        if args.cmd == 'static':
+            ok = report([('static', static_checks(dkms=False))])
+            return 0 if ok else 1
         res = Result()
         if args.cmd == 'style':
             style(res)
+        elif args.cmd == 'kernel-doc':
+            kernel_doc(res)
         elif args.cmd == 'sparse':
             sparse(res, args.kdir or stock_kdir())
         return 0 if report([(args.cmd, res)]) else 1

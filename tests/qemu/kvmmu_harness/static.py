@@ -1,14 +1,16 @@
 # SPDX-License-Identifier: GPL-2.0
-"""The static checks: checkpatch, sparse, the -Werror build against
-stock headers and DKMS."""
+"""The static checks: checkpatch, kernel-doc, sparse, the -Werror build
+against stock headers, DKMS, and the harness's own parser tests."""
 
 import os
 import re
 import shutil
 import subprocess
+import sys
+import unittest
 
 from .builds import MODULE_TREE, build_modules, copy_tree
-from .common import OUT, REPO, HarnessError, capture, run
+from .common import OUT, QEMU_DIR, REPO, HarnessError, capture, run
 from .kernels import source_tree, stock_kernel
 
 
@@ -35,6 +37,54 @@ def style(res):
     else:
         res.add('pass', 'style checkpatch --strict',
                 f'{len(our_c_files())} files clean')
+
+
+def kernel_doc(res):
+    """scripts/kernel-doc -none (6.1's) on our C files: every comment
+    opened with "/**" must describe what it documents."""
+    tree, _ = source_tree('linux-source-6.1')
+    r = subprocess.run(['perl', os.path.join(tree, 'scripts', 'kernel-doc'),
+                        '-none'] + our_c_files(), capture_output=True,
+                       text=True)
+    out = (r.stdout + r.stderr).replace(REPO + '/', '').strip()
+    if r.returncode or out:
+        res.add('fail', 'kernel-doc', out)
+    else:
+        res.add('pass', 'kernel-doc', f'{len(our_c_files())} files clean')
+
+
+class _Collect(unittest.TestResult):
+    """A unittest result that files each test as a harness result."""
+
+    def __init__(self, res):
+        super().__init__()
+        self.res = res
+
+    @staticmethod
+    def name(test):
+        return 'harness_test ' + test.id().split('.', 1)[1]
+
+    def addSuccess(self, test):
+        self.res.add('pass', self.name(test))
+
+    def addFailure(self, test, err):
+        self.res.add('fail', self.name(test),
+                     self._exc_info_to_string(err, test))
+
+    addError = addFailure
+
+    def addSkip(self, test, reason):
+        self.res.add('skip', self.name(test), reason)
+
+
+def parser_tests(res):
+    """tests/qemu/harness_test.py: the verdict parsers on saved logs."""
+    if QEMU_DIR not in sys.path:
+        sys.path.insert(0, QEMU_DIR)
+    suite = unittest.defaultTestLoader.loadTestsFromName('harness_test')
+    if not suite.countTestCases():
+        res.add('fail', 'harness parser tests', 'none found')
+    suite.run(_Collect(res))
 
 
 def stock_kdir():
