@@ -34,19 +34,20 @@ FLAVOURS = list(KERNELS) + list(STOCK)
 FOREIGN_SOURCES = {'linux-source-7.3': 'trixie-backports'}
 
 
-def foreign_apt(suite):
-    """apt options for a private apt state that sees only @suite.
+def foreign_apt(suite, kind='deb'):
+    """apt options for a private apt state that sees only @suite (@kind
+    deb: binary packages, deb-src: sources).
 
     The machine's sources, lists and preferences stay untouched, so this
     can only download; nothing the machine installs can come from @suite.
     """
-    root = os.path.join(CACHE, 'apt', suite)
+    root = os.path.join(CACHE, 'apt', f'{suite}-{kind}')
     etc = os.path.join(root, 'etc')
     os.makedirs(os.path.join(root, 'lists', 'partial'), exist_ok=True)
     os.makedirs(os.path.join(etc, 'preferences.d'), exist_ok=True)
     sources = os.path.join(etc, f'{suite}.sources')
     with open(sources, 'w') as f:
-        f.write('Types: deb\nURIs: http://deb.debian.org/debian\n'
+        f.write(f'Types: {kind}\nURIs: http://deb.debian.org/debian\n'
                 f'Suites: {suite}\nComponents: main\n'
                 'Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg\n')
     return ['-o', f'Dir::Etc::SourceList={sources}',
@@ -85,7 +86,7 @@ def foreign_source(pkg):
         log(f'fetching {pkg} from {suite}')
         opts = foreign_apt(suite)
         run(['apt-get', *opts, 'update', '-q'],
-            logfile=os.path.join(CACHE, 'apt', suite, 'update.log'))
+            logfile=os.path.join(CACHE, 'apt', f'{suite}-deb', 'update.log'))
         return fetch_debs([pkg], dest, opts)[pkg]
 
 
