@@ -56,6 +56,15 @@ class VerdictTest(unittest.TestCase):
         self.assertEqual(res.count('pass'), 14)
         self.assertEqual(res.count('skip'), 3)
 
+    def test_saved_7_3_stream(self):
+        """A real result stream, from the 7.3 flavour (three of its runs)."""
+        res = parse(saved('results-7.3.log'),
+                    runs=['coherency_test[x86_ept]', 'device_test'])
+        self.assertEqual(failures(res), [])
+        self.assertEqual(len([n for _, n, _ in res.items
+                              if n.startswith('kunit ')]), 54)
+        self.assertEqual(res.count('pass'), 77)
+
     def test_stream_without_end(self):
         """A panic: the stream stops; the open block and the stream fail."""
         text = saved('results-pass.log')
