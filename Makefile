@@ -41,6 +41,15 @@ deps:
 style: deps
 	$(PYTHON) $(HARNESS) style
 
+# Not yet part of style: kvmmu's kernel-doc comments are not all clean.
+kernel-doc: deps
+	$(PYTHON) $(HARNESS) kernel-doc
+
+# make check's static group (no DKMS) with the tools already there: the
+# harness's parser tests, checkpatch, the -Werror build and sparse.
+check-static:
+	$(PYTHON) $(HARNESS) static
+
 sparse: deps
 	$(PYTHON) $(HARNESS) sparse $(if $(filter command line environment,$(origin KDIR)),--kdir $(KDIR))
 
@@ -66,4 +75,5 @@ bench: deps
 	$(PYTHON) $(HARNESS) bench $(DEMO_ARGS)
 
 .PHONY: all module clean install dkms-install deps style sparse check harness-selftest kernels
+.PHONY: kernel-doc check-static
 .PHONY: demo bench

@@ -29,6 +29,17 @@
 #endif
 
 /*
+ * Symbol namespaces are string literals since cdd30ebb1b9f (6.13):
+ * MODULE_IMPORT_NS("NS"); before, an identifier the macros stringify.
+ * Spelling the KUnit namespace as a macro for its own string lets the
+ * test modules' MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING) mean the same
+ * on both.
+ */
+#ifdef KVMMU_HAVE_NS_STRING
+#define EXPORTED_FOR_KUNIT_TESTING	"EXPORTED_FOR_KUNIT_TESTING"
+#endif
+
+/*
  * mmu_notifier_ops.change_pte (removed in 6.10): notifier/change_pte.c is
  * built, and hooked into the ops, only where the kernel has it.
  */
@@ -43,6 +54,18 @@ void kvmmu_mn_change_pte(struct mmu_notifier *mn, struct mm_struct *mm,
 /* No change_pte member to initialize. */
 #define KVMMU_MN_OPS_CHANGE_PTE
 #define KVMMU_CHANGE_PTE	0
+#endif
+
+/*
+ * mmu_notifier_ops.clear_flush_young, clear_young and test_young return
+ * bool since 1fc7dc675e26 (7.2), int before; the kernel builds with
+ * -Werror=incompatible-pointer-types, so the callbacks must match.  Either
+ * way the value means "some mapping in the range was young".
+ */
+#ifdef KVMMU_HAVE_MN_YOUNG_BOOL
+#define kvmmu_mn_young_t	bool
+#else
+#define kvmmu_mn_young_t	int
 #endif
 
 /*

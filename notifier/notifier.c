@@ -205,9 +205,10 @@ static bool kvmmu_mn_test_age(struct kvmmu_vm *vm,
 	return vm->ops->age_gfn_range(vm, range, false);
 }
 
-static int kvmmu_mn_clear_flush_young(struct mmu_notifier *mn,
-				      struct mm_struct *mm,
-				      unsigned long start, unsigned long end)
+static kvmmu_mn_young_t kvmmu_mn_clear_flush_young(struct mmu_notifier *mn,
+						   struct mm_struct *mm,
+						   unsigned long start,
+						   unsigned long end)
 {
 	const struct kvmmu_hva_range hva_range = {
 		.start = start,
@@ -222,8 +223,10 @@ static int kvmmu_mn_clear_flush_young(struct mmu_notifier *mn,
 /* As clear_flush_young, without the flush: a stale TLB entry only means a
  * missed accessed bit, which aging tolerates.
  */
-static int kvmmu_mn_clear_young(struct mmu_notifier *mn, struct mm_struct *mm,
-				unsigned long start, unsigned long end)
+static kvmmu_mn_young_t kvmmu_mn_clear_young(struct mmu_notifier *mn,
+					     struct mm_struct *mm,
+					     unsigned long start,
+					     unsigned long end)
 {
 	const struct kvmmu_hva_range hva_range = {
 		.start = start,
@@ -234,8 +237,9 @@ static int kvmmu_mn_clear_young(struct mmu_notifier *mn, struct mm_struct *mm,
 	return kvmmu_handle_hva_range(mn_to_vm(mn), &hva_range);
 }
 
-static int kvmmu_mn_test_young(struct mmu_notifier *mn, struct mm_struct *mm,
-			       unsigned long address)
+static kvmmu_mn_young_t kvmmu_mn_test_young(struct mmu_notifier *mn,
+					    struct mm_struct *mm,
+					    unsigned long address)
 {
 	const struct kvmmu_hva_range hva_range = {
 		.start = address,

@@ -14,6 +14,8 @@ PKGS=(
 	build-essential bc bison flex libelf-dev libssl-dev cpio xz-utils
 	kmod qemu-system-x86 busybox-static sparse perl python3 dkms
 	linux-source-6.1 linux-headers-amd64
+	# stock-6.12's kbuild (unpacked into the cache) generates module BTF
+	pahole
 )
 BPO_PKGS=(linux-source-6.12)
 
