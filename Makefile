@@ -38,10 +38,11 @@ dkms-install: dkms.conf
 deps:
 	bash tests/setup.sh
 
+# checkpatch --strict and kernel-doc -none on our C files.
 style: deps
 	$(PYTHON) $(HARNESS) style
 
-# Not yet part of style: kvmmu's kernel-doc comments are not all clean.
+# kernel-doc alone (style runs it too).
 kernel-doc: deps
 	$(PYTHON) $(HARNESS) kernel-doc
 

@@ -68,6 +68,7 @@
  * @access: ACC_* the guest entries above grant; the leaves' rights are
  *	the guest leaf's rights and these
  * @efer_nx: XD is honoured (EFER.NXE), else it is a reserved bit
+ * @word: the fields above as one value, to compare and hash roles
  *
  * Two walks share a shadow page only if the role is the same.
  */

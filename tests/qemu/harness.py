@@ -131,6 +131,7 @@ def static_checks(dkms=True):
     res = Result()
     parser_tests(res)
     style(res)
+    kernel_doc(res)
     abi, kdir, _ = stock_kernel()
     stock_build(res, kdir)
     sparse(res, kdir)
@@ -306,6 +307,7 @@ def main():
         res = Result()
         if args.cmd == 'style':
             style(res)
+            kernel_doc(res)
         elif args.cmd == 'kernel-doc':
             kernel_doc(res)
         elif args.cmd == 'sparse':
