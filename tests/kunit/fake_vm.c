@@ -104,7 +104,9 @@ struct kvmmu_vcpu *kvmmu_test_vcpu(struct kunit *test, struct kvmmu_vm *vm,
 	if (!kunit_alloc_resource(test, fake_vcpu_init, fake_vcpu_free,
 				  GFP_KERNEL, vcpu)) {
 		kfree(vcpu);
-		KUNIT_ASSERT_FAILURE(test, "vCPU %u: init_vcpu failed", id);
+		vcpu = NULL;
 	}
+	/* KUNIT_ASSERT_FAILURE() is KUNIT_FAIL_AND_ABORT() since 6.12. */
+	KUNIT_ASSERT_NOT_NULL_MSG(test, vcpu, "vCPU %u: init_vcpu failed", id);
 	return vcpu;
 }

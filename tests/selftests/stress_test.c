@@ -1243,6 +1243,11 @@ TEST_F_TIMEOUT(long_zap, yields, 180)
 
 	mem = kvmmu_alloc_anon(size);
 	ASSERT_NE(MAP_FAILED, mem);
+	/*
+	 * No THP: a khugepaged collapse is an invalidation, which would zap
+	 * part of the guest's mappings before the munmap does.
+	 */
+	ASSERT_EQ(0, madvise(mem, size, MADV_NOHUGEPAGE));
 	other = kvmmu_alloc_anon(PG);
 	ASSERT_NE(MAP_FAILED, other);
 	vm = kvmmu_create_vm(kvmmu_vm_type());
