@@ -46,10 +46,12 @@ static void kvmmu_vm_flush_slot(void *ctx, const struct kvmmu_memory_slot *slot)
 	struct kvmmu_vm *vm = ctx;
 
 	lockdep_assert_held(&vm->slots_lock);
-	kvmmu_mmu_lock_timed(vm);
+	spin_lock(&vm->mmu_lock);
+	kvmmu_mmu_hold_start(vm);
 	if (vm->ops->zap_gfn_range(vm, &range))
 		kvmmu_flush_remote_tlbs(vm);
-	kvmmu_mmu_unlock_timed(vm);
+	kvmmu_mmu_hold_stop(vm);
+	spin_unlock(&vm->mmu_lock);
 	/*
 	 * Pinned VM: the slot's pins go with it (the fault path pins only
 	 * address space 0).  No fault can pin in it any more: the slot is

@@ -304,25 +304,25 @@ void kvmmu_mmu_yield(struct kvmmu_vm *vm)
 EXPORT_SYMBOL_IF_KUNIT(kvmmu_mmu_yield);
 
 /**
- * kvmmu_mmu_lock_timed() - take mmu_lock for a host invalidation or zap
- * @vm: the VM
+ * kvmmu_mmu_hold_start() - time this mmu_lock section (an invalidation)
+ * @vm: the VM, mmu_lock just taken by a host invalidation, memslot zap or
+ *	release
  *
  * The stretches such a section holds the lock without yielding are
  * measured, the longest kept in the max_lock_hold_ns stat: what a vCPU
- * may have to wait behind a host event.
+ * may have to wait behind a host event.  Ended by kvmmu_mmu_hold_stop()
+ * before the lock is dropped.
  */
-void kvmmu_mmu_lock_timed(struct kvmmu_vm *vm)
-	__acquires(&vm->mmu_lock)
+void kvmmu_mmu_hold_start(struct kvmmu_vm *vm)
 {
-	spin_lock(&vm->mmu_lock);
+	lockdep_assert_held(&vm->mmu_lock);
 	/* 0 means untimed. */
 	vm->mmu_lock_since = ktime_get_ns() ?: 1;
 }
 
-void kvmmu_mmu_unlock_timed(struct kvmmu_vm *vm)
-	__releases(&vm->mmu_lock)
+void kvmmu_mmu_hold_stop(struct kvmmu_vm *vm)
 {
+	lockdep_assert_held(&vm->mmu_lock);
 	kvmmu_mmu_hold_end(vm);
 	vm->mmu_lock_since = 0;
-	spin_unlock(&vm->mmu_lock);
 }

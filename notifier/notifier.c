@@ -115,13 +115,17 @@ bool kvmmu_handle_hva_range(struct kvmmu_vm *vm,
 	for (as_id = 0; as_id < KVMMU_ADDRESS_SPACE_NUM; as_id++)
 		slots[as_id] = kvmmu_vm_memslots(vm, as_id);
 	if (kvmmu_hva_range_hits(slots, range)) {
-		kvmmu_mmu_lock_timed(vm);
+		spin_lock(&vm->mmu_lock);
+		if (range->timed)
+			kvmmu_mmu_hold_start(vm);
 		if (range->on_lock)
 			range->on_lock(vm);
 		ret = __kvmmu_handle_hva_range(vm, slots, range);
 		if (range->flush && ret)
 			kvmmu_flush_remote_tlbs(vm);
-		kvmmu_mmu_unlock_timed(vm);
+		if (range->timed)
+			kvmmu_mmu_hold_stop(vm);
+		spin_unlock(&vm->mmu_lock);
 	}
 	srcu_read_unlock(&vm->srcu, idx);
 	return ret;
@@ -151,6 +155,7 @@ static int kvmmu_mn_invalidate_range_start(struct mmu_notifier *mn,
 		.on_lock = kvmmu_mn_begin,
 		.flush = true,
 		.may_block = mmu_notifier_range_blockable(range),
+		.timed = true,
 	};
 
 	atomic64_inc(&vm->stat.invalidations);
@@ -264,11 +269,13 @@ static void kvmmu_mn_release(struct mmu_notifier *mn, struct mm_struct *mm)
 
 	/* SRCU: tearing rmap-tracked mappings down looks their memslot up. */
 	idx = srcu_read_lock(&vm->srcu);
-	kvmmu_mmu_lock_timed(vm);
+	spin_lock(&vm->mmu_lock);
+	kvmmu_mmu_hold_start(vm);
 	vm->released = true;
 	if (kvmmu_mmu_zap_all(vm))
 		kvmmu_flush_remote_tlbs(vm);
-	kvmmu_mmu_unlock_timed(vm);
+	kvmmu_mmu_hold_stop(vm);
+	spin_unlock(&vm->mmu_lock);
 	srcu_read_unlock(&vm->srcu, idx);
 }
 

@@ -214,8 +214,8 @@ void kvmmu_mmu_yield(struct kvmmu_vm *vm);
 bool kvmmu_mmu_zap_cond_yield(struct kvmmu_vm *vm,
 			      const struct kvmmu_gfn_range *range,
 			      unsigned int *done, bool *flush);
-void kvmmu_mmu_lock_timed(struct kvmmu_vm *vm);
-void kvmmu_mmu_unlock_timed(struct kvmmu_vm *vm);
+void kvmmu_mmu_hold_start(struct kvmmu_vm *vm);
+void kvmmu_mmu_hold_stop(struct kvmmu_vm *vm);
 
 /* mmu/pin.c: KVMMU_VM_PINNED */
 void kvmmu_pin_keep(struct kvmmu_vm *vm, u64 gfn, struct page *page);

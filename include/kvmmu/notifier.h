@@ -30,6 +30,8 @@ typedef bool (*kvmmu_gfn_handler_t)(struct kvmmu_vm *vm,
  * @on_lock: run once, when mmu_lock is first taken (may be NULL)
  * @flush: flush TLBs if a handler returned true
  * @may_block: the caller may sleep (mmu_notifier_range_blockable())
+ * @timed: an invalidation: its mmu_lock hold goes into max_lock_hold_ns
+ *	(the aging callbacks, a hot path, are left untimed)
  * @pfn: change_pte only: the new pfn
  * @host_writable: change_pte only: whether the host maps it writable
  */
@@ -40,6 +42,7 @@ struct kvmmu_hva_range {
 	void (*on_lock)(struct kvmmu_vm *vm);
 	bool flush;
 	bool may_block;
+	bool timed;
 	unsigned long pfn;
 	bool host_writable;
 };
