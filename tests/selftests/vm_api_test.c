@@ -1394,7 +1394,14 @@ TEST_F(vm, access_single_copy_atomic)
 	STORE(f.w, (__u16)ATOMIC_A);
 	STORE(f.gq, ATOMIC_A);
 	ASSERT_EQ(0, pthread_create(&th, NULL, atomic_flipper, &f));
-	for (round = 0; round < 40; round++) {
+	/*
+	 * 40 rounds at least, more until both values were seen: on one CPU
+	 * the flipper runs between rounds only, and may stop at the same
+	 * value every time its slice ends; sched_yield() lets it run.
+	 */
+	for (round = 0; round < 40 || (round < 4000 && !(seen_a && seen_b));
+	     round++) {
+		sched_yield();
 		for (i = 0; i < ATOMIC_BATCH; i++) {
 			static const unsigned int off[] = { 0, 8, 16, 64 };
 			static const __u8 size[] = { 8, 4, 2, 8 };
