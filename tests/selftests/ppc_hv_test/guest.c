@@ -224,15 +224,8 @@ static __u64 data_page(struct __test_metadata *_metadata, struct guest *g,
 	return gra;
 }
 
-static __u64 pfn_of_hva(const void *p)
-{
-	__u64 e = kvmmu_pagemap_raw(p);
-
-	return e & KVMMU_PM_PRESENT ? e & KVMMU_PM_PFN : 0;
-}
-
 /* The host frame behind guest real address @gra (0 if none). */
 static __u64 hpfn(struct guest *g, __u64 gra)
 {
-	return pfn_of_hva(g->ram + gra);
+	return kvmmu_pfn_of(g->ram + gra);
 }

@@ -212,7 +212,7 @@ TEST_F(hv, memslot_change)
 	EXPECT_EQ(0xb24, kvmmu_peek(b + PG + 24));
 	EXPECT_EQ(val(0xa, gra + PG + 24), kvmmu_peek(a + PG + 24));
 	EXPECT_EQ(0xa16, kvmmu_peek(a + 16));
-	EXPECT_TRUE(maps_pfn(_metadata, vcpu, e1, pfn_of_hva(b)));
+	EXPECT_TRUE(maps_pfn(_metadata, vcpu, e1, kvmmu_pfn_of(b)));
 	munmap(a, 2 * PG);
 	munmap(b, 2 * PG);
 }

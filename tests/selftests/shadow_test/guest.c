@@ -215,9 +215,7 @@ static int guest_set(int vcpu, struct guest *g, const __u64 *e, __u64 v)
 /* The host frame behind guest-physical @gpa (0 if none). */
 static __u64 hpfn(struct guest *g, __u64 gpa)
 {
-	__u64 e = kvmmu_pagemap_raw(g->ram + gpa);
-
-	return e & KVMMU_PM_PRESENT ? e & KVMMU_PM_PFN : 0;
+	return kvmmu_pfn_of(g->ram + gpa);
 }
 
 /*
