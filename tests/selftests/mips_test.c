@@ -786,10 +786,10 @@ TEST_F(mips, tlb_migrate)
  */
 TEST_F_TIMEOUT(mips, tlb_ksm, 90)
 {
-	__u64 twin = 530 * PG, merged = 0, now;
+	__u64 twin = 530 * PG, merged = 0;
+	unsigned int ms;
 	char shared[32] = "?";
 	struct two t;
-	int i;
 
 	if (access(KVMMU_KSM_DIR "run", W_OK))
 		SKIP(return, "no KSM in this kernel");
@@ -799,15 +799,8 @@ TEST_F_TIMEOUT(mips, tlb_ksm, 90)
 	ASSERT_EQ(0, madvise(self->ram + t.gpa, PG, MADV_MERGEABLE));
 	ASSERT_EQ(0, madvise(self->ram + twin, PG, MADV_MERGEABLE));
 	ASSERT_EQ(0, kvmmu_ksm_start(&self->hs, 1000, 5));
-	for (i = 0; i < 3000 && !merged; i++) {
-		now = kvmmu_pfn_of(self->ram + t.gpa);
-		if (now && now == kvmmu_pfn_of(self->ram + twin))
-			merged = now;
-		else
-			kvmmu_sleep_ms(10);
-	}
-	kvmmu_write_file(KVMMU_KSM_DIR "run", "0");
-	kvmmu_read_file(KVMMU_KSM_DIR "pages_sharing", shared, sizeof(shared));
+	merged = kvmmu_ksm_wait_merged(self->ram + t.gpa, self->ram + twin, 30000,
+				       shared, sizeof(shared), &ms);
 	ASSERT_NE(0, merged) TH_LOG("not merged after 30 s (pages_sharing %s)",
 				    shared);
 

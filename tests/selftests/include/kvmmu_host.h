@@ -165,6 +165,21 @@ int kvmmu_ksm_start(struct kvmmu_host_state *hs, unsigned int pages_to_scan,
 		    unsigned int sleep_ms);
 
 /**
+ * kvmmu_ksm_wait_merged() - wait until ksmd merged two pages, then stop it
+ * @a: one page
+ * @b: its identical twin
+ * @timeout_ms: how long to wait at most
+ * @sharing: (out) ksm's pages_sharing once stopped, for a failure message
+ * @len: the size of @sharing
+ * @waited_ms: (out) how long the merge took
+ *
+ * Return: the frame both pages map, or 0 if they were not merged in time.
+ */
+__u64 kvmmu_ksm_wait_merged(const void *a, const void *b,
+			    unsigned int timeout_ms, char *sharing, size_t len,
+			    unsigned int *waited_ms);
+
+/**
  * kvmmu_read_pagemap() - the /proc/self/pagemap entries of some pages
  * @addr: the first page
  * @n: how many

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "kvmmu_host.h"
+#include "kvmmu_util.h"
 #include "kvmmu_vm.h"
 
 #define ZRAM_CONTROL	"/sys/class/zram-control/"
@@ -284,6 +285,27 @@ int kvmmu_ksm_start(struct kvmmu_host_state *hs, unsigned int pages_to_scan,
 	if (!err)
 		err = kvmmu_set_knob(hs, KVMMU_KSM_DIR "run", "1");
 	return err;
+}
+
+__u64 kvmmu_ksm_wait_merged(const void *a, const void *b,
+			    unsigned int timeout_ms, char *sharing, size_t len,
+			    unsigned int *waited_ms)
+{
+	__u64 now, merged = 0;
+	unsigned int ms;
+
+	for (ms = 0; ms < timeout_ms; ms += 10) {
+		now = kvmmu_pfn_of(a);
+		if (now && now == kvmmu_pfn_of(b)) {
+			merged = now;
+			break;
+		}
+		kvmmu_sleep_ms(10);
+	}
+	kvmmu_write_file(KVMMU_KSM_DIR "run", "0");
+	kvmmu_read_file(KVMMU_KSM_DIR "pages_sharing", sharing, len);
+	*waited_ms = ms;
+	return merged;
 }
 
 int kvmmu_read_pagemap(const void *addr, unsigned long n, __u64 *out)

@@ -160,6 +160,7 @@ TEST_F_TIMEOUT(sp, many_gvas_ksm, 90)
 	struct guest *g = &self->g;
 	__u64 gpa = data_page(_metadata, g, 0), twin = data_page(_metadata, g, 0);
 	__u64 old, merged = 0, now;
+	unsigned int ms;
 	char shared[32] = "?";
 	int vcpu = self->vcpu, i;
 	struct many m;
@@ -175,19 +176,12 @@ TEST_F_TIMEOUT(sp, many_gvas_ksm, 90)
 	ASSERT_EQ(0, madvise(g->ram + gpa, PG, MADV_MERGEABLE));
 	ASSERT_EQ(0, madvise(g->ram + twin, PG, MADV_MERGEABLE));
 	ASSERT_EQ(0, kvmmu_ksm_start(&self->hs, 1000, 5));
-	for (i = 0; i < 3000 && !merged; i++) {	/* 30 s at most */
-		now = hpfn(g, gpa);
-		if (now && now == hpfn(g, twin))
-			merged = now;
-		else
-			kvmmu_sleep_ms(10);
-	}
-	kvmmu_write_file(KVMMU_KSM_DIR "run", "0");
-	kvmmu_read_file(KVMMU_KSM_DIR "pages_sharing", shared, sizeof(shared));
+	merged = kvmmu_ksm_wait_merged(g->ram + gpa, g->ram + twin, 30000,
+				       shared, sizeof(shared), &ms);
 	ASSERT_NE(0, merged) TH_LOG("not merged after 30 s (pages_sharing %s)",
 				    shared);
 	TH_LOG("merged %#llx -> %#llx after %d ms", (unsigned long long)old,
-	       (unsigned long long)merged, i * 10);
+	       (unsigned long long)merged, ms);
 
 	EXPECT_EQ(0, many_present(_metadata, vcpu, &m, merged))
 		TH_LOG("shadow entries kept a frame other than the merged one");
